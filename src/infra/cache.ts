@@ -1,0 +1,112 @@
+// The read cache behind one interface: Redis (ioredis) when REDIS_HOST is set, an in-process map
+// otherwise. A cache is an optimisation, never a dependency: when Redis is down every operation
+// degrades to a miss or a no-op, so requests fall through to the database and never fail.
+import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+
+export interface Cache {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  /** Deletes every key starting with `prefix` (e.g. all of one org's cached schedules). */
+  delPrefix(prefix: string): Promise<void>;
+  /** Throws when the cache cannot be reached; used by /health only. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisOptions {
+  host: string;
+  port: number;
+  db: number;
+  /** Prefix of every key, so several deployments can share one Redis. */
+  keyPrefix?: string;
+  /** A command slower than this counts as a miss. */
+  commandTimeoutMs?: number;
+}
+
+export function connectRedis(options: RedisOptions, logger: Logger): Cache {
+  const redis = new Redis({
+    host: options.host,
+    port: options.port,
+    db: options.db,
+    keyPrefix: options.keyPrefix ?? 'paiban:',
+    // Fail commands at once while disconnected instead of queueing them: a request must not wait
+    // for Redis to come back. ioredis keeps reconnecting in the background.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 200,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    lazyConnect: false,
+  });
+  let lastWarning = 0;
+  const degrade = (operation: string) => (error: unknown) => {
+    // One warning per 10 s at most: an outage must not flood the logs.
+    if (Date.now() - lastWarning > 10_000) {
+      lastWarning = Date.now();
+      logger.warn({ err: error, operation }, 'cache unavailable, reading from the database');
+    }
+    return undefined;
+  };
+  redis.on('error', degrade('connection'));
+
+  return {
+    kind: 'redis',
+    get: (key) => redis.get(key).then((value) => value ?? undefined, degrade('get')),
+    set: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds).then(() => undefined, degrade('set')),
+    del: (...keys) => (keys.length ? redis.del(...keys).then(() => undefined, degrade('del')) : Promise.resolve()),
+    async delPrefix(prefix) {
+      try {
+        const fullPrefix = (options.keyPrefix ?? 'paiban:') + prefix;
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${fullPrefix}*`, 'COUNT', 500);
+          cursor = next;
+          // SCAN returns full keys; DEL through this client would add the prefix again.
+          if (keys.length) await redis.call('DEL', ...keys);
+        } while (cursor !== '0');
+      } catch (error) {
+        degrade('delPrefix')(error);
+      }
+    },
+    async ping() {
+      await redis.ping();
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+/** In-process cache with expiry and a size bound (oldest entries go first). */
+export function memoryCache(maxEntries = 10_000): Cache {
+  const entries = new Map<string, { value: string; expiresAt: number }>();
+  return {
+    kind: 'memory',
+    async get(key) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= Date.now()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry.value;
+    },
+    async set(key, value, ttlSeconds) {
+      entries.delete(key);
+      entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+    async del(...keys) {
+      for (const key of keys) entries.delete(key);
+    },
+    async delPrefix(prefix) {
+      for (const key of [...entries.keys()]) if (key.startsWith(prefix)) entries.delete(key);
+    },
+    async ping() {},
+    async close() {
+      entries.clear();
+    },
+  };
+}
