@@ -1,0 +1,81 @@
+// Two pieces io-ts lacks for a public request model: an object codec that REJECTS unknown keys
+// (io-ts `exact` strips them silently), and a flattening of io-ts errors into `{ path, message }`
+// pairs an API can return as-is.
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+
+/** One invalid field: a JSON-pointer-like path (`employees/3/contractId`) and what is wrong. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+type Props = Record<string, t.Mixed>;
+type StrictOf<R extends Props, O extends Props> = t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>;
+
+/** An object codec with required props `R`, optional props `O`, and no other keys allowed. */
+export function strictObject<R extends Props, O extends Props>(
+  name: string,
+  required: R,
+  optional: O,
+): t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown> {
+  const shape = t.intersection([t.type(required), t.partial(optional)]);
+  const allowed = new Set([...Object.keys(required), ...Object.keys(optional)]);
+  return new t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown>(
+    name,
+    (u): u is StrictOf<R, O> => shape.is(u) && Object.keys(u as object).every((k) => allowed.has(k)),
+    (u, context) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, context, `expected an object (${name})`);
+      const unknownKeys = Object.keys(u).filter((k) => !allowed.has(k));
+      if (unknownKeys.length > 0) {
+        return t.failures(
+          unknownKeys.map((k) => ({
+            value: (u as Record<string, unknown>)[k],
+            context: [...context, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }],
+            message: `unknown field "${k}" (${name} allows: ${[...allowed].join(', ')})`,
+          })),
+        );
+      }
+      const decoded = shape.validate(u, [...context, { key: '', type: shape, actual: u }]);
+      if (isLeft(decoded)) return decoded;
+      // Keep only the declared keys with defined values, so the output is a plain model object.
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(decoded.right as Record<string, unknown>)) if (v !== undefined) out[k] = v;
+      return t.success(out as StrictOf<R, O>);
+    },
+    (a) => shape.encode(a) as StrictOf<R, O>,
+  );
+}
+
+/** Flattens io-ts errors into one `{ path, message }` per failing leaf. */
+export function formatValidationErrors(errors: t.Errors): FieldError[] {
+  const byPath = new Map<string, string[]>();
+  for (const error of errors) {
+    const path = pathOf(error.context);
+    const leaf = error.context[error.context.length - 1];
+    const message = error.message ?? `expected ${leaf?.type.name ?? 'a valid value'}, got ${describe(error.value)}`;
+    const messages = byPath.get(path) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byPath.set(path, messages);
+  }
+  // A union reports one failure per member for the same field: say them as one alternative.
+  return [...byPath].map(([path, messages]) => ({ path, message: messages.join(' or ') }));
+}
+
+// io-ts intersections and unions add "0"/"1" members to the context; only keys below an object
+// or an array (index) are real path parts.
+function pathOf(context: t.Context): string {
+  const parts: string[] = [];
+  for (let i = 1; i < context.length; i++) {
+    const parent = context[i - 1]!.type;
+    if (parent instanceof t.IntersectionType || parent instanceof t.UnionType || context[i]!.key === '') continue;
+    parts.push(context[i]!.key);
+  }
+  return parts.join('/');
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text === undefined ? typeof value : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
