@@ -1,0 +1,192 @@
+// The search: a greedy construction, then (when technicians cost something) a fleet phase that
+// deletes whole routes and ruins-and-recreates until their orders fit elsewhere, then simulated
+// annealing over ruin-and-recreate moves on the full objective.
+import type { StopReason } from '../../domain/dispatchResult.js';
+import type { RoutingModel } from './model.js';
+import { Random } from './random.js';
+import { recreate } from './recreate.js';
+import { ruin } from './ruin.js';
+import { Solution } from './solution.js';
+
+export interface SearchProgress {
+  readonly iteration: number;
+  readonly elapsedMs: number;
+  readonly phase: 'construction' | 'fleet' | 'travel';
+  readonly unassigned: number;
+  readonly techniciansUsed: number;
+  readonly distance: number;
+}
+
+export interface SearchOptions {
+  readonly seed: number;
+  /** Wall-clock limit; the search also stops at maxIterations when given. */
+  readonly timeLimitMs: number;
+  /** With an iteration budget the run is deterministic: phases and temperature follow iterations, not time. */
+  readonly maxIterations?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: SearchProgress) => void;
+}
+
+export interface SearchOutcome {
+  readonly best: Solution;
+  readonly iterations: number;
+  readonly fleetIterations: number;
+  readonly improvements: number;
+  readonly stopReason: StopReason;
+}
+
+/** Share of the budget the fleet phase may use before travel minimisation starts. */
+const FLEET_SHARE = 0.4;
+const BLINK_RATE = 0.01;
+/** Annealing temperature from/to, in multiples of the average leg of the first plan. */
+const START_TEMPERATURE = 1;
+const END_TEMPERATURE = 0.01;
+
+class Budget {
+  iterations = 0;
+  stopReason: StopReason | undefined;
+  private readonly startedAt = performance.now();
+
+  constructor(private readonly options: SearchOptions) {}
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  /** Fraction of the budget spent, by iterations when there is an iteration budget. */
+  progress(): number {
+    const { maxIterations, timeLimitMs } = this.options;
+    if (maxIterations !== undefined) return this.iterations / maxIterations;
+    return this.elapsedMs() / timeLimitMs;
+  }
+
+  exhausted(): boolean {
+    if (this.stopReason !== undefined) return true;
+    if (this.options.signal?.aborted === true) this.stopReason = 'cancelled';
+    else if (this.options.maxIterations !== undefined && this.iterations >= this.options.maxIterations) {
+      this.stopReason = 'iteration_limit';
+    } else if (this.elapsedMs() >= this.options.timeLimitMs) this.stopReason = 'time_limit';
+    return this.stopReason !== undefined;
+  }
+}
+
+function fleetLowerBound(m: RoutingModel): number {
+  let demand = 0;
+  for (const i of m.freeOrders) demand += m.demand[i];
+  let maxCapacity = 0;
+  for (const c of m.capacity) maxCapacity = Math.max(maxCapacity, c);
+  const byCapacity = Number.isFinite(maxCapacity) && maxCapacity > 0 ? Math.ceil(demand / maxCapacity - 1e-9) : 1;
+  return Math.max(1, byCapacity);
+}
+
+function fleetMatters(m: RoutingModel): boolean {
+  return m.weights.mode === 'hierarchical' && m.fixedCost.some((c) => c > 0);
+}
+
+export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
+  const rng = new Random(options.seed);
+  const budget = new Budget(options);
+  let improvements = 0;
+  const report = (phase: SearchProgress['phase'], sol: Solution): void =>
+    options.onProgress?.({
+      iteration: budget.iterations,
+      elapsedMs: budget.elapsedMs(),
+      phase,
+      unassigned: sol.unassigned.length,
+      techniciansUsed: sol.usedCount(m),
+      distance: sol.distance(m),
+    });
+
+  let best = Solution.empty(m);
+  recreate(m, best, rng, { blinkRate: 0, maxUsed: Infinity });
+  report('construction', best);
+  if (m.freeOrders.length === 0) {
+    return { best, iterations: 0, fleetIterations: 0, improvements, stopReason: 'nothing_to_do' };
+  }
+
+  if (fleetMatters(m)) {
+    const lowerBound = fleetLowerBound(m);
+    while (!budget.exhausted() && budget.progress() < FLEET_SHARE && best.usedCount(m) > lowerBound) {
+      const fewer = removeOneRoute(m, best, rng, budget);
+      if (fewer === undefined) break;
+      best = fewer;
+      improvements++;
+      report('fleet', best);
+    }
+  }
+  const fleetIterations = budget.iterations;
+
+  let current = best.clone();
+  let currentCost = current.cost(m);
+  let bestCost = currentCost;
+  const assignedCount = m.freeOrders.length - best.unassigned.length;
+  const averageLeg = best.distance(m) / Math.max(1, assignedCount + best.usedCount(m));
+  const scale = Math.max(averageLeg * m.weights.travel, 1e-9);
+  const startProgress = budget.progress();
+  while (!budget.exhausted()) {
+    const phaseProgress = Math.min(1, (budget.progress() - startProgress) / Math.max(1e-9, 1 - startProgress));
+    const temperature = scale * START_TEMPERATURE * (END_TEMPERATURE / START_TEMPERATURE) ** phaseProgress;
+    const candidate = current.clone();
+    ruin(m, candidate, rng);
+    recreate(m, candidate, rng, { blinkRate: BLINK_RATE, maxUsed: Infinity });
+    budget.iterations++;
+    const candidateCost = candidate.cost(m);
+    if (candidateCost < currentCost - temperature * Math.log(1 - rng.next())) {
+      current = candidate;
+      currentCost = candidateCost;
+      if (candidateCost < bestCost - 1e-9) {
+        best = candidate.clone();
+        bestCost = candidateCost;
+        improvements++;
+        report('travel', best);
+      }
+    }
+  }
+  report('travel', best);
+  return {
+    best,
+    iterations: budget.iterations,
+    fleetIterations,
+    improvements,
+    stopReason: budget.stopReason ?? 'time_limit',
+  };
+}
+
+/**
+ * Deletes one route and ruins-and-recreates with no extra technician allowed until every
+ * order is back (accepting a plan when fewer orders are out, or when the ones out have been out
+ * less often: the "absence" count steers effort to the hard orders). Undefined if the budget
+ * for the fleet phase ran out first.
+ */
+function removeOneRoute(m: RoutingModel, best: Solution, rng: Random, budget: Budget): Solution | undefined {
+  const removable: number[] = [];
+  for (let t = 0; t < best.routes.length; t++) {
+    if (best.routes[t].nodes.length > 0 && m.fixedPrefix[t].length === 0) removable.push(t);
+  }
+  if (removable.length === 0) return undefined;
+  let current = best.clone();
+  const victim = current.routes[removable[rng.int(removable.length)]];
+  current.unassigned.push(...victim.nodes);
+  victim.nodes = [];
+  victim.refresh(m);
+  const maxUsed = current.usedCount(m);
+  const target = best.unassignedPriority(m);
+  const absences = new Float64Array(m.orderCount);
+  const absenceSum = (sol: Solution): number => sol.unassigned.reduce((sum, u) => sum + absences[u], 0);
+  recreate(m, current, rng, { blinkRate: 0, maxUsed });
+  while (current.unassignedPriority(m) > target) {
+    if (budget.exhausted() || budget.progress() >= FLEET_SHARE) return undefined;
+    const candidate = current.clone();
+    ruin(m, candidate, rng);
+    recreate(m, candidate, rng, { blinkRate: BLINK_RATE, maxUsed });
+    budget.iterations++;
+    for (const u of candidate.unassigned) absences[u] += m.priority[u];
+    if (
+      candidate.unassignedPriority(m) < current.unassignedPriority(m) ||
+      absenceSum(candidate) < absenceSum(current)
+    ) {
+      current = candidate;
+    }
+  }
+  return current;
+}
