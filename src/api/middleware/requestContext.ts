@@ -1,0 +1,62 @@
+// Gives every request an id (the caller's X-Request-Id when it is sane, a new UUID otherwise),
+// returns it in the response, and records one access-log line and the HTTP metrics when the
+// request ends. The route label is the matched route pattern, never the raw path.
+import type { Middleware } from 'koa';
+import { randomUUID } from 'node:crypto';
+import { Counter, Histogram } from 'prom-client';
+import type { Logger } from '../../infra/logger.js';
+import { registry } from '../../infra/metrics.js';
+
+export const UNMATCHED_ROUTE = 'unmatched';
+
+const httpRequests = new Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests by method, route pattern and status.',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+const httpDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request duration by method, route pattern and status.',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+declare module 'koa' {
+  interface DefaultState {
+    requestId: string;
+    log: Logger;
+  }
+}
+
+/** The route pattern @koa/router matched, or one shared label for unknown paths. */
+export function routeLabel(ctx: { _matchedRoute?: string | RegExp }): string {
+  const matched = ctx._matchedRoute;
+  return typeof matched === 'string' ? matched : UNMATCHED_ROUTE;
+}
+
+export function requestContext(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const offered = ctx.get('X-Request-Id');
+    const requestId = SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ request_id: requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const labels = { method: ctx.method, route: routeLabel(ctx as { _matchedRoute?: string }), status: String(ctx.status) };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, seconds);
+      const line = { ...labels, status: ctx.status, path: ctx.path, duration_ms: Math.round(seconds * 1e4) / 10 };
+      if (ctx.status >= 500) ctx.state.log.error(line, 'request');
+      else ctx.state.log.info(line, 'request');
+    }
+  };
+}

@@ -1,0 +1,99 @@
+// The `paiban` command: serve | worker | migrate up|down|status (more sub-commands join as the
+// product grows). Configuration errors stop it with one line on stderr and exit code 1.
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type AppConfig } from './infra/config.js';
+import { createLogger, type Logger } from './infra/logger.js';
+import { migrateDown, migrateUp, migrationStatus } from './infra/migrations.js';
+import { openServices } from './infra/services.js';
+import { handleSignals, startInstance, type InstanceRole } from './instance.js';
+
+function configOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(error.message + '\n');
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function loggerFor(config: AppConfig): Logger {
+  return createLogger({ level: config.logging.level, file: config.logging.file, name: config.app.name });
+}
+
+async function run(role: InstanceRole): Promise<void> {
+  const config = configOrExit();
+  const logger = loggerFor(config);
+  try {
+    const instance = await startInstance(role, config, logger);
+    handleSignals(instance, logger);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') logger.fatal(`port ${config.app.port} is already in use`);
+    else logger.fatal({ err: error }, 'start-up failed');
+    process.exit(1);
+  }
+}
+
+/** Runs a one-shot command against the configured database, printing plain text for humans. */
+async function withDatabase(work: (services: Awaited<ReturnType<typeof openServices>>) => Promise<void>): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger({ level: 'warn', file: config.logging.file });
+  const services = await openServices(config, logger);
+  try {
+    await work(services);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await services.close();
+  }
+}
+
+const program = new Command('paiban')
+  .description('Paiban (排班): workforce scheduling and dispatch engine')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the HTTP API, projections and a solve worker (port APP_PORT, default 7012)')
+  .action(() => run('serve'));
+
+program
+  .command('worker')
+  .description('run background workers only (scale-out); serves /health, /version and /metrics')
+  .action(() => run('worker'));
+
+const migrate = program.command('migrate').description('database schema migrations');
+migrate
+  .command('up')
+  .description('apply every pending migration')
+  .action(() =>
+    withDatabase(async ({ database }) => {
+      const applied = await migrateUp(database);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: schema is up to date');
+    }),
+  );
+migrate
+  .command('down')
+  .description('undo the most recent migration')
+  .action(() =>
+    withDatabase(async ({ database }) => {
+      const undone = await migrateDown(database);
+      console.log(undone === undefined ? 'nothing to undo: no migration is applied' : `undone: ${undone}`);
+    }),
+  );
+migrate
+  .command('status')
+  .description('list migrations and whether each is applied')
+  .action(() =>
+    withDatabase(async ({ database }) => {
+      const status = await migrationStatus(database);
+      console.log(`current version: ${status.current} (latest: ${status.latest})`);
+      for (const m of status.migrations) console.log(`${m.applied ? '[x]' : '[ ]'} ${String(m.version).padStart(3, '0')} ${m.name}`);
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,101 @@
+// One running instance: `paiban serve` (HTTP API + background workers) or `paiban worker`
+// (background workers only, plus the operations endpoints for probes and Prometheus). Owns the
+// lifecycle: open services, migrate, listen, and shut down gracefully on SIGTERM/SIGINT.
+import type Router from '@koa/router';
+import { createApp } from './api/app.js';
+import type { HealthCheck } from './api/opsRoutes.js';
+import { listen, type RunningServer } from './api/server.js';
+import type { AppConfig } from './infra/config.js';
+import type { Logger } from './infra/logger.js';
+import { reopenLogFile } from './infra/logger.js';
+import { migrateUp } from './infra/migrations.js';
+import { openServices, type Services } from './infra/services.js';
+
+export type InstanceRole = 'serve' | 'worker';
+
+/** A long-running background task (projection runner, solve worker, retention…). */
+export interface BackgroundTask {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export interface Instance {
+  services: Services;
+  http: RunningServer;
+  /** Graceful stop: stop accepting, drain in-flight requests, stop tasks, close connections. */
+  shutdown(reason: string): Promise<void>;
+}
+
+const MIGRATION_RETRY_MS = 5000;
+
+/** Applies pending migrations, retrying in the background while the database is unreachable. */
+function migrateWhenReachable(services: Services, stopped: () => boolean): Promise<void> {
+  const { database, logger } = services;
+  return new Promise((resolve) => {
+    const attempt = async () => {
+      if (stopped()) return resolve();
+      try {
+        const applied = await migrateUp(database);
+        if (applied.length) logger.info({ applied }, 'migrations applied');
+        resolve();
+      } catch (error) {
+        logger.error({ err: error, retry_in_ms: MIGRATION_RETRY_MS }, 'migrations could not run; retrying');
+        setTimeout(attempt, MIGRATION_RETRY_MS).unref();
+      }
+    };
+    void attempt();
+  });
+}
+
+function healthChecks(services: Services): HealthCheck[] {
+  const { database, cache } = services;
+  return [
+    { name: 'database', critical: true, check: async () => void (await database.query('SELECT 1')) },
+    { name: 'cache', critical: false, check: () => cache.ping() },
+    // Events live in the database unless an EventStoreDB URL is configured.
+    { name: 'eventstore', critical: true, check: async () => void (await database.query('SELECT 1')) },
+  ];
+}
+
+export async function startInstance(role: InstanceRole, config: AppConfig, logger: Logger): Promise<Instance> {
+  const services = await openServices(config, logger);
+  let stopping = false;
+  const migrated = config.database.migrate_on_start ? migrateWhenReachable(services, () => stopping) : Promise.resolve();
+  if (services.database.kind === 'pglite') await migrated; // embedded: nothing to wait for
+
+  const routers: Router[] = [];
+  const tasks: BackgroundTask[] = [];
+  const app = createApp({ logger, checks: healthChecks(services), routers: role === 'serve' ? routers : [] });
+  const http = await listen(app, config.app.port);
+  logger.info({ port: http.port, role, env: config.app.env }, `paiban ${role} listening on port ${http.port}`);
+
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    const { drained } = await http.close(config.app.shutdown_timeout_ms);
+    if (!drained) logger.warn({ timeout_ms: config.app.shutdown_timeout_ms }, 'requests still running at shutdown were cut off');
+    await Promise.all(tasks.map((task) => task.stop().catch((error) => logger.error({ err: error, task: task.name }, 'task did not stop cleanly'))));
+    await services.close();
+    logger.info('stopped');
+  };
+  return { services, http, shutdown };
+}
+
+/** Wires SIGTERM/SIGINT to a graceful shutdown (exit 0) and SIGHUP to reopening LOG_FILE. */
+export function handleSignals(instance: Instance, logger: Logger): void {
+  const stop = (signal: NodeJS.Signals) => {
+    instance.shutdown(signal).then(
+      () => process.exit(0),
+      (error) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.on('SIGHUP', () => {
+    if (reopenLogFile()) logger.info('log file reopened');
+  });
+}
