@@ -1,0 +1,321 @@
+// Simulated annealing over rosters. Moves (each keeps pins and the cell options of the compiled
+// problem): change one cell; swap two employees' shifts on one day; swap a block of consecutive
+// days between two employees; set a block of days of one employee to one shift or to OFF (adds
+// or removes a whole run of work — the move that escapes the consecutive-day traps). A move is
+// applied, re-scored incrementally, and undone when rejected; nothing is allocated per move.
+//
+// The annealing cost folds the lexicographic score into one number (hard and medium weighted far
+// above soft); the best roster is kept by the true lexicographic order.
+import type { CompiledProblem } from './compiledProblem.js';
+import { OFF } from './compiledProblem.js';
+import { RosterScore } from './rosterScore.js';
+import { Random } from './random.js';
+
+export interface SearchScore {
+  hard: number;
+  medium: number;
+  soft: number;
+}
+
+export interface SearchLimits {
+  /** Stop after this many moves (evaluated candidates); makes a run deterministic. */
+  moveBudget?: number;
+  /** Absolute time (performance.now() clock) to stop at. */
+  deadline?: number;
+  /** Stop when the best has not improved for this long. */
+  unimprovedMs?: number;
+  /** Stop as soon as the best is at least this good. */
+  targetScore?: SearchScore;
+  signal?: AbortSignal;
+}
+
+export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 'cancelled';
+
+/** Annealing settings; the defaults were tuned on the Curtois instances (see bench/results). */
+export interface AnnealingSettings {
+  hardWeight: number;
+  mediumWeight: number;
+  startTemperature: number;
+  endTemperature: number;
+  /** Cooling restarts from startTemperature this many times over the run (from the best roster). */
+  cycles: number;
+  maxBlock: number;
+}
+
+export const DEFAULT_ANNEALING: AnnealingSettings = {
+  hardWeight: 1000,
+  mediumWeight: 1000,
+  startTemperature: 30,
+  endTemperature: 0.5,
+  cycles: 1,
+  maxBlock: 7,
+};
+
+const TIME_CHECK_INTERVAL = 1024;
+
+export function better(a: SearchScore, b: SearchScore): boolean {
+  if (a.hard !== b.hard) return a.hard < b.hard;
+  if (a.medium !== b.medium) return a.medium < b.medium;
+  return a.soft < b.soft;
+}
+
+export class RosterSearch {
+  readonly state: RosterScore;
+  readonly best: Int16Array;
+  readonly bestScore: SearchScore;
+  moves = 0;
+  iterations = 0;
+  accepted = 0;
+  private readonly p: CompiledProblem;
+  private readonly random: Random;
+  private readonly settings: AnnealingSettings;
+  private readonly allowed: Uint8Array;
+  private readonly undoCell: Int32Array;
+  private readonly undoValue: Int16Array;
+  private undoCount = 0;
+  private readonly movable: Int32Array; // employees with at least one unpinned cell
+  private temperature: number;
+
+  constructor(p: CompiledProblem, seed: number, initial: Int16Array, settings: AnnealingSettings = DEFAULT_ANNEALING) {
+    this.p = p;
+    this.random = new Random(seed);
+    this.settings = settings;
+    this.state = new RosterScore(p, initial);
+    this.best = Int16Array.from(this.state.a);
+    this.bestScore = { hard: this.state.hard, medium: this.state.medium, soft: this.state.soft };
+    const S1 = p.shifts + 1;
+    this.allowed = new Uint8Array(p.employees * p.days * S1);
+    for (let cell = 0; cell < p.employees * p.days; cell++) {
+      if (p.pinned[cell] === 1) continue;
+      for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) this.allowed[cell * S1 + p.optionList[k]! + 1] = 1;
+    }
+    const maxCells = 2 * Math.max(settings.maxBlock, 1) + 2;
+    this.undoCell = new Int32Array(maxCells);
+    this.undoValue = new Int16Array(maxCells);
+    const movable: number[] = [];
+    for (let e = 0; e < p.employees; e++) {
+      let free = false;
+      for (let d = 0; d < p.days && !free; d++) free = p.pinned[e * p.days + d] === 0;
+      if (free) movable.push(e);
+    }
+    this.movable = Int32Array.from(movable);
+    this.temperature = settings.startTemperature;
+  }
+
+  get evaluations(): number {
+    return this.state.evaluations;
+  }
+
+  /** Replaces the current roster (e.g. with a better one found by another thread). */
+  adopt(roster: Int16Array): void {
+    this.state.a.set(roster);
+    this.state.recomputeAll();
+    this.noteBest();
+  }
+
+  private cost(): number {
+    const s = this.state;
+    return s.hard * this.settings.hardWeight + s.medium * this.settings.mediumWeight + s.soft;
+  }
+
+  private noteBest(): boolean {
+    const s = this.state;
+    if (!better(s, this.bestScore)) return false;
+    this.best.set(s.a);
+    this.bestScore.hard = s.hard;
+    this.bestScore.medium = s.medium;
+    this.bestScore.soft = s.soft;
+    return true;
+  }
+
+  /**
+   * Runs until a limit is hit. `progress()` returns how far along the whole solve is (0..1), which
+   * drives the cooling; `onImprove` is called with each new best.
+   */
+  run(limits: SearchLimits, progress: () => number, onImprove?: (best: SearchScore) => void): StopReason {
+    const p = this.p;
+    if (this.movable.length === 0 || p.days === 0) return 'moveBudget';
+    const { startTemperature, endTemperature, cycles } = this.settings;
+    const ratio = endTemperature / startTemperature;
+    let lastImprovement = performance.now();
+    let currentCost = this.cost();
+    const budget = limits.moveBudget ?? Infinity;
+    for (;;) {
+      if (this.moves >= budget) return 'moveBudget';
+      if ((this.iterations & (TIME_CHECK_INTERVAL - 1)) === 0) {
+        const now = performance.now();
+        if (limits.signal?.aborted === true) return 'cancelled';
+        if (limits.deadline !== undefined && now >= limits.deadline) return 'timeLimit';
+        if (limits.unimprovedMs !== undefined && now - lastImprovement >= limits.unimprovedMs) return 'unimproved';
+        if (limits.targetScore !== undefined && !better(limits.targetScore, this.bestScore)) return 'target';
+        const overall = Math.min(1, Math.max(0, progress()));
+        const cyclePosition = (overall * cycles) % 1;
+        const cycleIndex = Math.floor(overall * cycles);
+        if (cycleIndex > 0 && cyclePosition < this.lastCyclePosition && cycleIndex < cycles) {
+          // A new cooling cycle starts from the best roster found so far.
+          this.adopt(this.best);
+          currentCost = this.cost();
+        }
+        this.lastCyclePosition = cyclePosition;
+        this.temperature = startTemperature * Math.pow(ratio, cyclePosition);
+      }
+      this.iterations++;
+      if (!this.proposeMove()) continue;
+      this.moves++;
+      const newCost = this.cost();
+      const delta = newCost - currentCost;
+      if (delta <= 0 || this.random.next() < Math.exp(-delta / this.temperature)) {
+        currentCost = newCost;
+        this.accepted++;
+        if (delta < 0 && this.noteBest()) {
+          lastImprovement = performance.now();
+          onImprove?.(this.bestScore);
+        }
+      } else {
+        this.undo();
+      }
+    }
+  }
+
+  private lastCyclePosition = 0;
+
+  // --- moves -------------------------------------------------------------------------------
+
+  // Touched employees of the current move and their row results before it.
+  private e1 = -1;
+  private e2 = -1;
+  private h1 = 0;
+  private s1 = 0;
+  private m1 = 0;
+  private h2 = 0;
+  private s2 = 0;
+  private m2 = 0;
+
+  /** Applies a random move; false when the drawn move was not possible (nothing changed). */
+  private proposeMove(): boolean {
+    const r = this.random.next();
+    if (r < 0.35) return this.changeMove();
+    if (r < 0.6) return this.swapMove(1);
+    if (r < 0.8) return this.swapMove(2 + this.random.int(this.settings.maxBlock - 1));
+    return this.blockSetMove(2 + this.random.int(this.settings.maxBlock - 1));
+  }
+
+  private isAllowed(e: number, d: number, s: number): boolean {
+    return this.allowed[(e * this.p.days + d) * (this.p.shifts + 1) + s + 1] === 1;
+  }
+
+  private begin(e1: number, e2: number): void {
+    const st = this.state;
+    this.undoCount = 0;
+    this.e1 = e1;
+    this.h1 = st.employeeHard[e1]!;
+    this.s1 = st.employeeSoft[e1]!;
+    this.m1 = st.employeeMinutes[e1]!;
+    this.e2 = e2;
+    if (e2 >= 0) {
+      this.h2 = st.employeeHard[e2]!;
+      this.s2 = st.employeeSoft[e2]!;
+      this.m2 = st.employeeMinutes[e2]!;
+    }
+  }
+
+  private set(e: number, d: number, s: number): void {
+    const cell = e * this.p.days + d;
+    this.undoCell[this.undoCount] = cell;
+    this.undoValue[this.undoCount] = this.state.a[cell]!;
+    this.undoCount++;
+    this.state.setCell(e, d, s);
+  }
+
+  private finish(): void {
+    this.state.rescoreEmployee(this.e1);
+    if (this.e2 >= 0) this.state.rescoreEmployee(this.e2);
+  }
+
+  private undo(): void {
+    const D = this.p.days;
+    for (let i = this.undoCount - 1; i >= 0; i--) {
+      const cell = this.undoCell[i]!;
+      this.state.setCell((cell / D) | 0, cell % D, this.undoValue[i]!);
+    }
+    this.state.restoreEmployee(this.e1, this.h1, this.s1, this.m1);
+    if (this.e2 >= 0) this.state.restoreEmployee(this.e2, this.h2, this.s2, this.m2);
+  }
+
+  private changeMove(): boolean {
+    const p = this.p;
+    const e = this.movable[this.random.int(this.movable.length)]!;
+    const d = this.random.int(p.days);
+    const cell = e * p.days + d;
+    if (p.pinned[cell] === 1) return false;
+    const from = p.optionStart[cell]!;
+    const count = p.optionStart[cell + 1]! - from;
+    if (count < 2) return false;
+    const current = this.state.a[cell]!;
+    let k = this.random.int(count);
+    if (p.optionList[from + k] === current) k = (k + 1 + this.random.int(count - 1)) % count;
+    const s = p.optionList[from + k]!;
+    this.begin(e, -1);
+    this.set(e, d, s);
+    this.finish();
+    return true;
+  }
+
+  private swapMove(length: number): boolean {
+    const p = this.p;
+    if (this.movable.length < 2) return false;
+    const e1 = this.movable[this.random.int(this.movable.length)]!;
+    let e2 = this.movable[this.random.int(this.movable.length - 1)]!;
+    if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
+    if (length > p.days) length = p.days;
+    const start = this.random.int(p.days - length + 1);
+    const a = this.state.a;
+    let differs = false;
+    for (let d = start; d < start + length; d++) {
+      const x = a[e1 * p.days + d]!;
+      const y = a[e2 * p.days + d]!;
+      if (x === y) continue;
+      if (!this.isAllowed(e1, d, y) || !this.isAllowed(e2, d, x)) return false;
+      differs = true;
+    }
+    if (!differs) return false;
+    this.begin(e1, e2);
+    for (let d = start; d < start + length; d++) {
+      const x = a[e1 * p.days + d]!;
+      const y = a[e2 * p.days + d]!;
+      if (x === y) continue;
+      this.set(e1, d, y);
+      this.set(e2, d, x);
+    }
+    this.finish();
+    return true;
+  }
+
+  private blockSetMove(length: number): boolean {
+    const p = this.p;
+    const e = this.movable[this.random.int(this.movable.length)]!;
+    if (length > p.days) length = p.days;
+    const start = this.random.int(p.days - length + 1);
+    // Half the time remove work (OFF), otherwise fill with one shift type allowed on the first day.
+    let s = OFF;
+    if (this.random.next() < 0.5) {
+      const cell = e * p.days + start;
+      const from = p.optionStart[cell]!;
+      const count = p.optionStart[cell + 1]! - from;
+      if (count < 2) return false;
+      s = p.optionList[from + 1 + this.random.int(count - 1)]!;
+    }
+    const a = this.state.a;
+    let differs = false;
+    for (let d = start; d < start + length; d++) {
+      if (a[e * p.days + d] === s) continue;
+      if (!this.isAllowed(e, d, s)) return false;
+      differs = true;
+    }
+    if (!differs) return false;
+    this.begin(e, -1);
+    for (let d = start; d < start + length; d++) if (a[e * p.days + d] !== s) this.set(e, d, s);
+    this.finish();
+    return true;
+  }
+}

@@ -1,0 +1,177 @@
+// A portfolio of annealing runs in worker_threads, one seed each, meeting at epochs: after each
+// epoch the best roster of all (ties: lowest thread) is handed to every thread that has not found
+// as good a one. Epochs are counted in moves when a move budget is given, so that a run is
+// deterministic for a fixed seed, thread count and budget; otherwise they last EPOCH_MS.
+import { Worker } from 'node:worker_threads';
+import type { RosterProblem, Score } from '../domain/roster.js';
+import type { AnnealingSettings, SearchScore, StopReason } from './localSearch.js';
+import { better } from './localSearch.js';
+import type { RunBounds } from './searchRun.js';
+import { DEFAULT_TIME_LIMIT_MS } from './searchRun.js';
+
+const EPOCH_MS = 500;
+const EPOCHS_PER_BUDGET = 16;
+
+/** Messages of the portfolio protocol (see portfolioWorker.ts). */
+export interface PortfolioInit {
+  problem: RosterProblem;
+  seed: number;
+  annealing: Partial<AnnealingSettings> | undefined;
+  /** Total moves per thread, or the wall-clock end (Date.now() clock) of the whole solve. */
+  moveBudget: number | undefined;
+  startWallMs: number;
+  timeLimitMs: number | undefined;
+  targetScore: SearchScore | undefined;
+  cancelFlag: Int32Array;
+}
+export interface PortfolioEpoch {
+  untilMoves: number | undefined;
+  untilWallMs: number | undefined;
+  adopt: Int16Array | undefined;
+}
+export interface PortfolioReport {
+  best: Int16Array;
+  score: SearchScore;
+  moves: number;
+  iterations: number;
+  accepted: number;
+  evaluations: number;
+  stopReason: StopReason;
+  /** True when this thread reached a limit of the whole solve (not just the epoch's end). */
+  finished: boolean;
+}
+
+export type PortfolioOutcome = Omit<PortfolioReport, 'finished'>;
+
+export async function runPortfolio(
+  problem: RosterProblem,
+  threads: number,
+  seed: number,
+  bounds: RunBounds,
+  annealing: Partial<AnnealingSettings> | undefined,
+  onProgress: ((best: Score) => void) | undefined,
+): Promise<PortfolioOutcome> {
+  const startWallMs = Date.now();
+  const timeLimitMs = bounds.timeLimitMs ?? (bounds.moveBudget === undefined ? DEFAULT_TIME_LIMIT_MS : undefined);
+  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = (): void => void Atomics.store(cancelFlag, 0, 1);
+  bounds.signal?.addEventListener('abort', onAbort);
+  const workers = Array.from({ length: threads }, (_, i) => {
+    const init: PortfolioInit = {
+      problem,
+      // Well-separated seeds per thread; thread 0 keeps the caller's seed.
+      seed: seed + i * 7919,
+      annealing,
+      moveBudget: bounds.moveBudget,
+      startWallMs,
+      timeLimitMs,
+      targetScore: bounds.targetScore,
+      cancelFlag,
+    };
+    return new EpochWorker(init);
+  });
+  try {
+    let global: PortfolioReport | undefined;
+    let lastImprovementWallMs = Date.now();
+    const epochMoves = bounds.moveBudget === undefined ? undefined : Math.max(1, Math.ceil(bounds.moveBudget / EPOCHS_PER_BUDGET));
+    const reports: (PortfolioReport | undefined)[] = new Array<PortfolioReport | undefined>(threads).fill(undefined);
+    for (let epoch = 1; ; epoch++) {
+      const epochReports = await Promise.all(
+        workers.map((w, i) =>
+          w.run({
+            untilMoves: epochMoves === undefined ? undefined : Math.min(bounds.moveBudget!, epoch * epochMoves),
+            untilWallMs: epochMoves === undefined ? Date.now() + EPOCH_MS : undefined,
+            adopt: global !== undefined && reports[i] !== undefined && better(global.score, reports[i]!.score) ? global.best : undefined,
+          }),
+        ),
+      );
+      epochReports.forEach((r, i) => (reports[i] = r));
+      let improved = false;
+      for (const r of epochReports) {
+        if (global === undefined || better(r.score, global.score)) {
+          global = r;
+          improved = true;
+        }
+      }
+      if (improved) {
+        lastImprovementWallMs = Date.now();
+        onProgress?.({ ...global!.score });
+      }
+      const stop = stopReasonOf(epochReports, bounds, lastImprovementWallMs);
+      if (stop !== undefined) return { ...totals(epochReports), best: global!.best, score: global!.score, stopReason: stop };
+    }
+  } finally {
+    bounds.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function stopReasonOf(reports: readonly PortfolioReport[], bounds: RunBounds, lastImprovementWallMs: number): StopReason | undefined {
+  if (bounds.signal?.aborted === true || (bounds.cancelFlag !== undefined && Atomics.load(bounds.cancelFlag, 0) !== 0)) return 'cancelled';
+  for (const reason of ['cancelled', 'target', 'timeLimit', 'moveBudget'] as const) {
+    if (reports.some((r) => r.finished && r.stopReason === reason)) return reason;
+  }
+  if (bounds.unimprovedLimitMs !== undefined && Date.now() - lastImprovementWallMs >= bounds.unimprovedLimitMs) return 'unimproved';
+  return undefined;
+}
+
+function totals(reports: readonly PortfolioReport[]): Omit<PortfolioReport, 'best' | 'score' | 'stopReason' | 'finished'> {
+  return {
+    moves: reports.reduce((s, r) => s + r.moves, 0),
+    iterations: reports.reduce((s, r) => s + r.iterations, 0),
+    accepted: reports.reduce((s, r) => s + r.accepted, 0),
+    evaluations: reports.reduce((s, r) => s + r.evaluations, 0),
+  };
+}
+
+/**
+ * Starts the worker file next to this module, with this module's extension: `.js` when compiled
+ * to dist/, `.ts` when running from source under tsx — then the thread first registers tsx's
+ * loader itself, because loader hooks registered in the main thread do not reach worker threads.
+ */
+function startWorker(init: PortfolioInit): Worker {
+  const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
+  const url = new URL(`./portfolioWorker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  if (!fromSource) return new Worker(url, { workerData: init });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+}
+
+/** One worker thread answering one epoch at a time. */
+class EpochWorker {
+  private readonly worker: Worker;
+  private pending: { resolve: (r: PortfolioReport) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(init: PortfolioInit) {
+    this.worker = startWorker(init);
+    this.worker.on('message', (report: PortfolioReport) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.resolve(report);
+    });
+    const fail = (error: Error): void => {
+      this.failure = error;
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.reject(error);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => {
+      if (this.pending !== undefined) fail(new Error(`portfolio worker exited with code ${code}`));
+    });
+  }
+
+  run(epoch: PortfolioEpoch): Promise<PortfolioReport> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(epoch);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

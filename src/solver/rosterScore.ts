@@ -1,0 +1,309 @@
+// The incremental score of one roster. A cell change updates the cover of its (day, shift) in
+// O(requirements of that cell); the employee-level rules (runs, totals, rest, weekends,
+// successions) are re-scored per touched employee by one pass over that employee's days. Nothing
+// is allocated per change. Semantics are those of evaluator.ts; a property test checks that
+// after any sequence of changes the totals equal a full recomputation and the evaluator's score.
+import type { CompiledProblem } from './compiledProblem.js';
+import { OFF, RULE, ruleCount } from './compiledProblem.js';
+
+const R = ruleCount();
+const R_OVERLAP = RULE.overlap;
+const R_MIN_REST = RULE.minRest;
+const R_FORBIDDEN = RULE.forbiddenSuccession;
+const R_MAX_TYPE = RULE.maxShiftsPerType;
+const R_MIN_MINUTES = RULE.minTotalMinutes;
+const R_MAX_MINUTES = RULE.maxTotalMinutes;
+const R_MAX_CONS = RULE.maxConsecutiveWorkDays;
+const R_MIN_CONS = RULE.minConsecutiveWorkDays;
+const R_MIN_OFF = RULE.minConsecutiveDaysOff;
+const R_MAX_WEEKENDS = RULE.maxWeekends;
+
+export class RosterScore {
+  readonly p: CompiledProblem;
+  /** The roster: shift index or OFF per (e * days + d). */
+  readonly a: Int16Array;
+  readonly employeeHard: Float64Array;
+  readonly employeeSoft: Float64Array;
+  readonly employeeMinutes: Int32Array;
+  readonly coverCount: Int32Array;
+  readonly groupSum: Float64Array;
+  readonly groupSumSq: Float64Array;
+  readonly groupPenalty: Float64Array;
+  hard = 0;
+  medium = 0;
+  soft = 0;
+  /** How many constraint evaluations were made (rule checks on a row, cover requirement updates). */
+  evaluations = 0;
+
+  // Scratch for one row pass, and its results.
+  private readonly typeCount: Int32Array;
+  private readonly weekendStamp: Int32Array;
+  private stamp = 0;
+  rowHard = 0;
+  rowSoft = 0;
+  rowMinutes = 0;
+
+  constructor(p: CompiledProblem, initial?: Int16Array) {
+    this.p = p;
+    this.a = initial === undefined ? new Int16Array(p.employees * p.days).fill(OFF) : Int16Array.from(initial);
+    this.employeeHard = new Float64Array(p.employees);
+    this.employeeSoft = new Float64Array(p.employees);
+    this.employeeMinutes = new Int32Array(p.employees);
+    this.coverCount = new Int32Array(p.coverRequired.length);
+    this.groupSum = new Float64Array(p.groupSize.length);
+    this.groupSumSq = new Float64Array(p.groupSize.length);
+    this.groupPenalty = new Float64Array(p.groupSize.length);
+    this.typeCount = new Int32Array(p.shifts);
+    this.weekendStamp = new Int32Array(p.weekendCount);
+    this.recomputeAll();
+  }
+
+  /** Recomputes every total from the roster (used at start and by the property test). */
+  recomputeAll(): void {
+    const p = this.p;
+    this.hard = 0;
+    this.medium = 0;
+    this.soft = 0;
+    this.coverCount.fill(0);
+    for (let e = 0; e < p.employees; e++) {
+      for (let d = 0; d < p.days; d++) {
+        const s = this.a[e * p.days + d]!;
+        if (s !== OFF) this.countCover(e, d, s, 1);
+      }
+    }
+    for (let i = 0; i < this.coverCount.length; i++) this.addCoverTerm(i, 1);
+    this.groupSum.fill(0);
+    this.groupSumSq.fill(0);
+    for (let e = 0; e < p.employees; e++) {
+      this.scoreRow(e);
+      this.employeeHard[e] = this.rowHard;
+      this.employeeSoft[e] = this.rowSoft;
+      this.employeeMinutes[e] = this.rowMinutes;
+      this.hard += this.rowHard;
+      this.soft += this.rowSoft;
+      const g = p.groupOf[e]!;
+      this.groupSum[g]! += this.rowMinutes;
+      this.groupSumSq[g]! += this.rowMinutes * this.rowMinutes;
+    }
+    for (let g = 0; g < this.groupPenalty.length; g++) {
+      this.groupPenalty[g] = this.fairnessOf(g);
+      this.soft += this.groupPenalty[g]!;
+    }
+  }
+
+  /** Sets one cell and updates the cover part of the score. Call `rescoreEmployee(e)` afterwards. */
+  setCell(e: number, d: number, s: number): void {
+    const i = e * this.p.days + d;
+    const old = this.a[i]!;
+    if (old === s) return;
+    if (old !== OFF) this.changeCover(e, d, old, -1);
+    this.a[i] = s;
+    if (s !== OFF) this.changeCover(e, d, s, 1);
+  }
+
+  /** Re-scores employee e's row-level rules and folds the change into the totals. */
+  rescoreEmployee(e: number): void {
+    this.scoreRow(e);
+    this.hard += this.rowHard - this.employeeHard[e]!;
+    this.soft += this.rowSoft - this.employeeSoft[e]!;
+    this.employeeHard[e] = this.rowHard;
+    this.employeeSoft[e] = this.rowSoft;
+    const oldMinutes = this.employeeMinutes[e]!;
+    if (oldMinutes !== this.rowMinutes) {
+      this.employeeMinutes[e] = this.rowMinutes;
+      if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, this.rowMinutes);
+    }
+  }
+
+  /** Puts back cached row results (saved before a rejected move) without a row pass. */
+  restoreEmployee(e: number, hard: number, soft: number, minutes: number): void {
+    this.hard += hard - this.employeeHard[e]!;
+    this.soft += soft - this.employeeSoft[e]!;
+    this.employeeHard[e] = hard;
+    this.employeeSoft[e] = soft;
+    const oldMinutes = this.employeeMinutes[e]!;
+    if (oldMinutes !== minutes) {
+      this.employeeMinutes[e] = minutes;
+      if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, minutes);
+    }
+  }
+
+  private moveFairness(e: number, from: number, to: number): void {
+    const g = this.p.groupOf[e]!;
+    this.groupSum[g]! += to - from;
+    this.groupSumSq[g]! += to * to - from * from;
+    const penalty = this.fairnessOf(g);
+    this.soft += penalty - this.groupPenalty[g]!;
+    this.groupPenalty[g] = penalty;
+  }
+
+  private fairnessOf(g: number): number {
+    const n = this.p.groupSize[g]!;
+    if (n < 2 || this.p.fairnessWeight === 0) return 0;
+    const sum = this.groupSum[g]!;
+    return Math.round((this.p.fairnessWeight * (n * this.groupSumSq[g]! - sum * sum)) / (n * 3600));
+  }
+
+  private changeCover(e: number, d: number, s: number, delta: number): void {
+    const p = this.p;
+    const cell = d * p.shifts + s;
+    const end = p.cellCoverStart[cell + 1]!;
+    for (let k = p.cellCoverStart[cell]!; k < end; k++) {
+      const i = p.cellCoverList[k]!;
+      const skill = p.coverSkill[i]!;
+      if (skill >= 0 && p.employeeHasSkill[e * p.skillCount + skill] === 0) continue;
+      this.addCoverTerm(i, -1);
+      this.coverCount[i]! += delta;
+      this.addCoverTerm(i, 1);
+      this.evaluations++;
+    }
+  }
+
+  private countCover(e: number, d: number, s: number, delta: number): void {
+    const p = this.p;
+    const cell = d * p.shifts + s;
+    const end = p.cellCoverStart[cell + 1]!;
+    for (let k = p.cellCoverStart[cell]!; k < end; k++) {
+      const i = p.cellCoverList[k]!;
+      const skill = p.coverSkill[i]!;
+      if (skill >= 0 && p.employeeHasSkill[e * p.skillCount + skill] === 0) continue;
+      this.coverCount[i]! += delta;
+    }
+  }
+
+  private addCoverTerm(i: number, sign: number): void {
+    const p = this.p;
+    const n = this.coverCount[i]!;
+    const req = p.coverRequired[i]!;
+    if (n < req) {
+      if (p.coverHardMinimum[i] === 1) this.medium += sign * (req - n);
+      else this.soft += sign * (req - n) * p.coverUnder[i]!;
+    } else if (n > req) this.soft += sign * (n - req) * p.coverOver[i]!;
+  }
+
+  /** One pass over employee e's days: sets rowHard, rowSoft, rowMinutes. */
+  scoreRow(e: number): void {
+    const p = this.p;
+    const D = p.days;
+    const S = p.shifts;
+    const S1 = S + 1;
+    const a = this.a;
+    const base = e * D;
+    const rb = e * R;
+    const ruleHard = p.ruleHard;
+    const ruleSoft = p.ruleSoft;
+    const typeCount = this.typeCount;
+    typeCount.fill(0);
+    const stamp = ++this.stamp;
+    const weekendStamp = this.weekendStamp;
+    let hard = 0;
+    let soft = 0;
+    let minutes = 0;
+    let weekends = 0;
+    let prev = OFF;
+    let lastEnd = -Infinity;
+    const minRest = p.minRest[e]!;
+    const maxCons = p.maxConsecutive[e]!;
+    const minCons = p.minConsecutive[e]!;
+    const minOff = p.minDaysOff[e]!;
+    const exempt = p.exemptEdgeRuns;
+    let runStart = 0;
+    let runWorked = a[base]! !== OFF;
+    for (let d = 0; d < D; d++) {
+      const s = a[base + d]!;
+      const cell = (base + d) * S1 + s + 1;
+      hard += p.dayHard[cell]!;
+      soft += p.daySoft[cell]!;
+      const worked = s !== OFF;
+      if (worked !== runWorked) {
+        // Close the run [runStart, d - 1].
+        const length = d - runStart;
+        const touchesEdge = exempt && runStart === 0;
+        if (runWorked) {
+          if (maxCons >= 0 && length > maxCons) {
+            hard += ruleHard[rb + R_MAX_CONS]! * (length - maxCons);
+            soft += ruleSoft[rb + R_MAX_CONS]! * (length - maxCons);
+          }
+          if (minCons >= 0 && length < minCons && !touchesEdge) {
+            hard += ruleHard[rb + R_MIN_CONS]! * (minCons - length);
+            soft += ruleSoft[rb + R_MIN_CONS]! * (minCons - length);
+          }
+        } else if (minOff >= 0 && length < minOff && !touchesEdge) {
+          hard += ruleHard[rb + R_MIN_OFF]! * (minOff - length);
+          soft += ruleSoft[rb + R_MIN_OFF]! * (minOff - length);
+        }
+        runStart = d;
+        runWorked = worked;
+      }
+      if (worked) {
+        typeCount[s]!++;
+        minutes += p.shiftDuration[s]!;
+        const w = p.weekendOf[d]!;
+        if (w >= 0 && weekendStamp[w] !== stamp) {
+          weekendStamp[w] = stamp;
+          weekends++;
+        }
+        if (prev !== OFF && p.forbidden[prev * S + s] === 1) {
+          hard += ruleHard[rb + R_FORBIDDEN]!;
+          soft += ruleSoft[rb + R_FORBIDDEN]!;
+        }
+        const start = d * 1440 + p.shiftStart[s]!;
+        const gap = start - lastEnd;
+        if (gap < 0) {
+          hard += ruleHard[rb + R_OVERLAP]!;
+          soft += ruleSoft[rb + R_OVERLAP]!;
+        } else if (minRest >= 0 && gap < minRest) {
+          hard += ruleHard[rb + R_MIN_REST]!;
+          soft += ruleSoft[rb + R_MIN_REST]!;
+        }
+        lastEnd = start + p.shiftDuration[s]!;
+      }
+      prev = s;
+    }
+    // The last run touches the end of the period.
+    {
+      const length = D - runStart;
+      if (runWorked) {
+        if (maxCons >= 0 && length > maxCons) {
+          hard += ruleHard[rb + R_MAX_CONS]! * (length - maxCons);
+          soft += ruleSoft[rb + R_MAX_CONS]! * (length - maxCons);
+        }
+        if (minCons >= 0 && length < minCons && !exempt) {
+          hard += ruleHard[rb + R_MIN_CONS]! * (minCons - length);
+          soft += ruleSoft[rb + R_MIN_CONS]! * (minCons - length);
+        }
+      } else if (minOff >= 0 && length < minOff && !exempt) {
+        hard += ruleHard[rb + R_MIN_OFF]! * (minOff - length);
+        soft += ruleSoft[rb + R_MIN_OFF]! * (minOff - length);
+      }
+    }
+    for (let s = 0; s < S; s++) {
+      const max = p.maxPerType[e * S + s]!;
+      if (max >= 0 && typeCount[s]! > max) {
+        hard += ruleHard[rb + R_MAX_TYPE]! * (typeCount[s]! - max);
+        soft += ruleSoft[rb + R_MAX_TYPE]! * (typeCount[s]! - max);
+      }
+    }
+    const minMinutes = p.minMinutes[e]!;
+    if (minMinutes >= 0 && minutes < minMinutes) {
+      const hours = Math.ceil((minMinutes - minutes) / 60);
+      hard += ruleHard[rb + R_MIN_MINUTES]! * hours;
+      soft += ruleSoft[rb + R_MIN_MINUTES]! * hours;
+    }
+    const maxMinutes = p.maxMinutes[e]!;
+    if (maxMinutes >= 0 && minutes > maxMinutes) {
+      const hours = Math.ceil((minutes - maxMinutes) / 60);
+      hard += ruleHard[rb + R_MAX_MINUTES]! * hours;
+      soft += ruleSoft[rb + R_MAX_MINUTES]! * hours;
+    }
+    const maxWeekends = p.maxWeekends[e]!;
+    if (maxWeekends >= 0 && weekends > maxWeekends) {
+      hard += ruleHard[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
+      soft += ruleSoft[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
+    }
+    this.evaluations += D + S + 3;
+    this.rowHard = hard;
+    this.rowSoft = soft;
+    this.rowMinutes = minutes;
+  }
+}

@@ -1,0 +1,122 @@
+// The roster solver's entry points. `solveSync` runs one search in the calling thread (what a
+// service worker thread calls); `solve` does the same off the caller's stack, or with
+// `threads > 1` runs a portfolio of searches with different seeds in worker_threads that share
+// their best roster at fixed move (or time) epochs — deterministic for a fixed seed, thread count
+// and move budget.
+import type { Assignment, FieldError, RosterProblem, Score } from '../domain/roster.js';
+import type { CompiledProblem } from './compiledProblem.js';
+import { compileProblem } from './compiledProblem.js';
+import type { Explanation } from './explain.js';
+import { explain } from './explain.js';
+import type { AnnealingSettings, StopReason } from './localSearch.js';
+import { annealingSettings, runSearch, startSearch, type RunBounds } from './searchRun.js';
+import { assignmentsFromRoster } from './rosterConversion.js';
+import { validateProblem } from './validateProblem.js';
+import { runPortfolio } from './portfolio.js';
+
+export interface SolveOptions {
+  /** Wall-clock limit for the search (default 10 s when no moveBudget is given). */
+  timeLimitMs?: number;
+  /** Stop when the best score has not improved for this long. */
+  unimprovedLimitMs?: number;
+  /** Stop as soon as the best score is at least this good. */
+  targetScore?: Score;
+  /** Seed of the search's random choices (default 1). */
+  seed?: number;
+  /** Stop after this many evaluated moves (per thread); with it, cooling follows moves, so the
+   * result depends only on the problem, seed, thread count and budget. */
+  moveBudget?: number;
+  /** 1 = search in this thread; more = portfolio in worker threads. Only `solve` honours > 1. */
+  threads?: number;
+  /** Called with each new best score (in a portfolio: at the end of the epoch that found it). */
+  onProgress?: (best: Score) => void;
+  signal?: AbortSignal;
+  /** A shared Int32Array flag; a non-zero first element cancels (for synchronous callers). */
+  cancelFlag?: Int32Array;
+  /** Search tuning; the defaults suit most problems. */
+  annealing?: Partial<AnnealingSettings>;
+}
+
+export interface SolveStats {
+  movesEvaluated: number;
+  iterations: number;
+  acceptedMoves: number;
+  durationMs: number;
+  constraintEvaluations: number;
+  stopReason: StopReason;
+  threads: number;
+}
+
+export interface SolveResult {
+  assignments: Assignment[];
+  score: Score;
+  explanation: Explanation;
+  stats: SolveStats;
+}
+
+export type SolveOutcome = { ok: true; result: SolveResult } | { ok: false; errors: FieldError[] };
+
+/** Solves in the calling thread. */
+export function solveSync(problem: RosterProblem, options: SolveOptions = {}): SolveOutcome {
+  const errors = validateProblem(problem);
+  if (errors.length > 0) return { ok: false, errors };
+  const startedAt = performance.now();
+  const p = compileProblem(problem);
+  const search = startSearch(p, options.seed ?? 1, annealingSettings(options.annealing));
+  const stopReason = runSearch(search, boundsOf(options), startedAt, (best) => options.onProgress?.({ ...best }));
+  return {
+    ok: true,
+    result: finish(p, search.best, {
+      movesEvaluated: search.moves,
+      iterations: search.iterations,
+      acceptedMoves: search.accepted,
+      durationMs: performance.now() - startedAt,
+      constraintEvaluations: search.evaluations,
+      stopReason,
+      threads: 1,
+    }),
+  };
+}
+
+/** Solves without blocking the caller's event loop when `threads > 1`; see SolveOptions. */
+export async function solve(problem: RosterProblem, options: SolveOptions = {}): Promise<SolveOutcome> {
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  if (threads === 1) {
+    await Promise.resolve(); // never run the search before the caller's synchronous code finishes
+    return solveSync(problem, options);
+  }
+  const errors = validateProblem(problem);
+  if (errors.length > 0) return { ok: false, errors };
+  const startedAt = performance.now();
+  const p = compileProblem(problem);
+  const outcome = await runPortfolio(problem, threads, options.seed ?? 1, boundsOf(options), options.annealing, options.onProgress);
+  return {
+    ok: true,
+    result: finish(p, outcome.best, {
+      movesEvaluated: outcome.moves,
+      iterations: outcome.iterations,
+      acceptedMoves: outcome.accepted,
+      durationMs: performance.now() - startedAt,
+      constraintEvaluations: outcome.evaluations,
+      stopReason: outcome.stopReason,
+      threads,
+    }),
+  };
+}
+
+function boundsOf(options: SolveOptions): RunBounds {
+  return {
+    timeLimitMs: options.timeLimitMs,
+    unimprovedLimitMs: options.unimprovedLimitMs,
+    targetScore: options.targetScore,
+    moveBudget: options.moveBudget,
+    signal: options.signal,
+    cancelFlag: options.cancelFlag,
+  };
+}
+
+function finish(p: CompiledProblem, best: Int16Array, stats: SolveStats): SolveResult {
+  const assignments = assignmentsFromRoster(p, best);
+  const explanation = explain(p.problem, assignments);
+  return { assignments, score: explanation.score, explanation, stats };
+}
