@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { DispatchRequest } from '../../../src/domain/dispatch.js';
+import type { DispatchProgress } from '../../../src/solver/routing/index.js';
+import { evaluatePlan, loadSolomon, planOfResult, solveDispatch } from '../../../src/solver/routing/index.js';
+
+const SOLOMON = '/work/shared/bench/solomon';
+
+function r101(): DispatchRequest {
+  const loaded = loadSolomon(readFileSync(`${SOLOMON}/r101.txt`, 'utf8'), 'hierarchical');
+  assert.ok(loaded.ok);
+  return loaded.value.request;
+}
+
+describe('dispatch search control', () => {
+  it('repeats exactly for the same seed and iteration budget', () => {
+    const request = r101();
+    const first = solveDispatch(request, { seed: 11, maxIterations: 300 });
+    const second = solveDispatch(request, { seed: 11, maxIterations: 300 });
+    assert.ok(first.ok && second.ok);
+    assert.deepEqual(first.result.routes, second.result.routes);
+    assert.deepEqual(first.result.objective, second.result.objective);
+    assert.equal(first.result.stats.stopReason, 'iteration_limit');
+    assert.equal(first.result.stats.iterations, 300);
+  });
+
+  it('improves on the construction within its budget', () => {
+    const request = r101();
+    const constructed = solveDispatch(request, { seed: 2, maxIterations: 1 });
+    const searched = solveDispatch(request, { seed: 2, maxIterations: 2000 });
+    assert.ok(constructed.ok && searched.ok);
+    const key = (o: { techniciansUsed: number; travelDistance: number }): number => o.techniciansUsed * 1e6 + o.travelDistance;
+    assert.ok(key(searched.result.objective) < key(constructed.result.objective));
+    assert.deepEqual(evaluatePlan(request, planOfResult(searched.result)).violations, []);
+  });
+
+  it('stops when cancelled and still returns a complete feasible plan', () => {
+    const request = r101();
+    const controller = new AbortController();
+    const seen: DispatchProgress[] = [];
+    const outcome = solveDispatch(request, {
+      seed: 1,
+      timeLimitMs: 20_000,
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.phase !== 'construction') controller.abort();
+      },
+    });
+    assert.ok(outcome.ok);
+    assert.equal(outcome.result.stats.stopReason, 'cancelled');
+    assert.ok(outcome.result.stats.elapsedMs < 10_000);
+    assert.equal(seen[0].phase, 'construction');
+    assert.equal(outcome.result.unassigned.length, 0);
+    assert.deepEqual(evaluatePlan(request, planOfResult(outcome.result)).violations, []);
+  });
+
+  it('honours the time limit', () => {
+    const outcome = solveDispatch(r101(), { seed: 1, timeLimitMs: 300 });
+    assert.ok(outcome.ok);
+    assert.equal(outcome.result.stats.stopReason, 'time_limit');
+    assert.ok(outcome.result.stats.elapsedMs < 1500, `took ${outcome.result.stats.elapsedMs} ms`);
+  });
+});
