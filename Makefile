@@ -2,8 +2,12 @@
 # (configs/app.yaml and the DB_* variables): e.g. `DB_HOST=127.0.0.1 make migrate-status`.
 .PHONY: build migrate-up migrate-down migrate-status test lint
 
-build:
+# Rebuild only when a source changed since the last build.
+SOURCES := $(shell find src -name '*.ts') package.json tsconfig.json
+dist/build-info.json: $(SOURCES)
 	@npm run --silent build
+
+build: dist/build-info.json
 
 migrate-up: build
 	@node bin/paiban.js migrate up

@@ -28,23 +28,27 @@ export interface Instance {
 
 const MIGRATION_RETRY_MS = 5000;
 
-/** Applies pending migrations, retrying in the background while the database is unreachable. */
-function migrateWhenReachable(services: Services, stopped: () => boolean): Promise<void> {
+/**
+ * Applies pending migrations before serving. When the database is unreachable the instance starts
+ * anyway (so /health can say so) and keeps retrying in the background.
+ */
+async function migrateWhenReachable(services: Services, stopped: () => boolean): Promise<void> {
   const { database, logger } = services;
-  return new Promise((resolve) => {
-    const attempt = async () => {
-      if (stopped()) return resolve();
-      try {
-        const applied = await migrateUp(database);
-        if (applied.length) logger.info({ applied }, 'migrations applied');
-        resolve();
-      } catch (error) {
-        logger.error({ err: error, retry_in_ms: MIGRATION_RETRY_MS }, 'migrations could not run; retrying');
-        setTimeout(attempt, MIGRATION_RETRY_MS).unref();
-      }
-    };
-    void attempt();
-  });
+  const attempt = async (): Promise<boolean> => {
+    try {
+      const applied = await migrateUp(database);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+      return true;
+    } catch (error) {
+      logger.error({ err: error, retry_in_ms: MIGRATION_RETRY_MS }, 'migrations could not run; retrying');
+      return false;
+    }
+  };
+  if (await attempt()) return;
+  const retry = async () => {
+    if (!stopped() && !(await attempt())) setTimeout(retry, MIGRATION_RETRY_MS).unref();
+  };
+  setTimeout(retry, MIGRATION_RETRY_MS).unref();
 }
 
 function healthChecks(services: Services): HealthCheck[] {
@@ -60,8 +64,7 @@ function healthChecks(services: Services): HealthCheck[] {
 export async function startInstance(role: InstanceRole, config: AppConfig, logger: Logger): Promise<Instance> {
   const services = await openServices(config, logger);
   let stopping = false;
-  const migrated = config.database.migrate_on_start ? migrateWhenReachable(services, () => stopping) : Promise.resolve();
-  if (services.database.kind === 'pglite') await migrated; // embedded: nothing to wait for
+  if (config.database.migrate_on_start) await migrateWhenReachable(services, () => stopping);
 
   const routers: Router[] = [];
   const tasks: BackgroundTask[] = [];

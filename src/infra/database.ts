@@ -72,8 +72,15 @@ export function connectPostgres(options: PostgresOptions): Database {
     },
   });
 
+  // A checked-out client whose server goes away emits 'error'; unhandled, that would crash the
+  // process. The query in flight fails anyway, which is how the caller learns of it.
+  const guarded = new WeakSet<pg.PoolClient>();
   const withClient = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => undefined);
+    }
     let broken: Error | undefined;
     try {
       return await work(client);
