@@ -107,6 +107,30 @@ function objectiveWeights(request: DispatchRequest, fixedCosts: Float64Array, ma
   }
 }
 
+/**
+ * Free orders other than i, nearest first by distance there and back. Each key packs the
+ * quantised distance above the order number in one double, so a native numeric sort (no
+ * comparator callback) does the work: 1000 orders take milliseconds instead of a fifth of a second.
+ */
+function nearestFirst(distance: Float64Array, size: number, i: number, free: Int32Array, maxDistance: number): Int32Array {
+  const indexBits = Math.max(1, Math.ceil(Math.log2(size + 1)));
+  const indexRange = 2 ** indexBits;
+  const levels = 2 ** (52 - indexBits) - 1;
+  const scale = maxDistance > 0 ? levels / (2 * maxDistance) : 0;
+  const keys = new Float64Array(free.length);
+  let k = 0;
+  for (let f = 0; f < free.length; f++) {
+    const j = free[f];
+    if (j === i) continue;
+    const closeness = distance[i * size + j] + distance[j * size + i];
+    keys[k++] = Math.floor(closeness * scale) * indexRange + j;
+  }
+  const sorted = keys.subarray(0, k).sort();
+  const order = new Int32Array(k);
+  for (let q = 0; q < k; q++) order[q] = sorted[q] - Math.floor(sorted[q] / indexRange) * indexRange;
+  return order;
+}
+
 /** Compiles a validated request. Throws only on inputs validation rejects. */
 export function compileModel(request: DispatchRequest): RoutingModel {
   const orders = request.orders;
@@ -198,12 +222,7 @@ export function compileModel(request: DispatchRequest): RoutingModel {
   const freeList: number[] = [];
   for (let i = 0; i < n; i++) if (!isFixed[i]) freeList.push(i);
   const freeOrders = Int32Array.from(freeList);
-  const neighbours = orders.map((_, i) => {
-    const others = freeList.filter((j) => j !== i);
-    const key = (j: number): number => distance[i * size + j] + distance[j * size + i];
-    others.sort((a, b) => key(a) - key(b) || a - b);
-    return Int32Array.from(others);
-  });
+  const neighbours = orders.map((_, i) => nearestFirst(distance, size, i, freeOrders, maxDistance));
   const startDistance = Float64Array.from(orders, (_, i) => {
     let best = Infinity;
     for (let t = 0; t < T; t++) best = Math.min(best, distance[startNode[t] * size + i]);

@@ -25,6 +25,8 @@ export interface SearchOptions {
   readonly maxIterations?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SearchProgress) => void;
+  /** performance.now() when the caller's clock started (so compiling counts against the limit). */
+  readonly startedAt?: number;
 }
 
 export interface SearchOutcome {
@@ -35,6 +37,9 @@ export interface SearchOutcome {
   readonly stopReason: StopReason;
 }
 
+/** Progress goes out on improvements at most this often, and at least this often regardless. */
+const PROGRESS_MIN_INTERVAL_MS = 100;
+const PROGRESS_MAX_INTERVAL_MS = 1000;
 /** Share of the budget the fleet phase may use before travel minimisation starts. */
 const FLEET_SHARE = 0.4;
 const BLINK_RATE = 0.01;
@@ -45,9 +50,11 @@ const END_TEMPERATURE = 0.01;
 class Budget {
   iterations = 0;
   stopReason: StopReason | undefined;
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
 
-  constructor(private readonly options: SearchOptions) {}
+  constructor(private readonly options: SearchOptions) {
+    this.startedAt = options.startedAt ?? performance.now();
+  }
 
   elapsedMs(): number {
     return performance.now() - this.startedAt;
@@ -87,20 +94,31 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
   const rng = new Random(options.seed);
   const budget = new Budget(options);
   let improvements = 0;
-  const report = (phase: SearchProgress['phase'], sol: Solution): void =>
+  let lastReportMs = -Infinity;
+  const report = (phase: SearchProgress['phase'], sol: Solution): void => {
+    lastReportMs = budget.elapsedMs();
     options.onProgress?.({
       iteration: budget.iterations,
-      elapsedMs: budget.elapsedMs(),
+      elapsedMs: lastReportMs,
       phase,
       unassigned: sol.unassigned.length,
       techniciansUsed: sol.usedCount(m),
       distance: sol.distance(m),
     });
+  };
+  // Reporting costs the caller (a worker posts a message), so improvements are throttled.
+  const maybeReport = (phase: SearchProgress['phase'], sol: Solution, improved: boolean): void => {
+    if (options.onProgress === undefined) return;
+    const since = budget.elapsedMs() - lastReportMs;
+    if (since >= PROGRESS_MAX_INTERVAL_MS || (improved && since >= PROGRESS_MIN_INTERVAL_MS)) report(phase, sol);
+  };
 
   let best = Solution.empty(m);
   recreate(m, best, rng, { blinkRate: 0, maxUsed: Infinity });
   report('construction', best);
-  if (m.freeOrders.length === 0) {
+  // The construction tried every order on every technician's empty route: if none fits, no
+  // search can place one, so stop instead of burning the time limit.
+  if (best.unassigned.length === m.freeOrders.length) {
     return { best, iterations: 0, fleetIterations: 0, improvements, stopReason: 'nothing_to_do' };
   }
 
@@ -111,7 +129,7 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
       if (fewer === undefined) break;
       best = fewer;
       improvements++;
-      report('fleet', best);
+      maybeReport('fleet', best, true);
     }
   }
   const fleetIterations = budget.iterations;
@@ -138,9 +156,11 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
         best = candidate.clone();
         bestCost = candidateCost;
         improvements++;
-        report('travel', best);
+        maybeReport('travel', best, true);
+        continue;
       }
     }
+    maybeReport('travel', best, false);
   }
   report('travel', best);
   return {

@@ -31,6 +31,6 @@ export function solveDispatch(request: DispatchRequest, options: SolveDispatchOp
     options.timeLimitMs ?? request.solver?.timeLimitMs ?? (maxIterations === undefined ? DEFAULT_TIME_LIMIT_MS : Infinity);
   const seed = options.seed ?? request.solver?.seed ?? 1;
   const model = compileModel(request);
-  const outcome = search(model, { seed, timeLimitMs, maxIterations, signal: options.signal, onProgress: options.onProgress });
+  const outcome = search(model, { seed, timeLimitMs, maxIterations, signal: options.signal, onProgress: options.onProgress, startedAt });
   return { ok: true, result: buildResult(model, request, outcome, performance.now() - startedAt, seed) };
 }

@@ -18,42 +18,73 @@ function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: num
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** Leg metrics for one pair; locations were checked against the travel kind by validation. */
-function leg(travel: TravelModel, from: Location, to: Location): { duration: number; distance: number } {
-  switch (travel.kind) {
-    case 'euclidean': {
-      if (!('x' in from) || !('x' in to)) throw new Error('euclidean travel needs planar locations');
-      const d = Math.hypot(from.x - to.x, from.y - to.y);
-      return { distance: d, duration: d / (travel.speed ?? 1) };
-    }
-    case 'haversine': {
-      if (!('lat' in from) || !('lat' in to)) throw new Error('haversine travel needs lat/lon locations');
-      const km = haversineKm(from, to);
-      return { distance: km, duration: (km / travel.speedKmh) * 60 };
-    }
-    case 'matrix': {
-      if (!('matrixIndex' in from) || !('matrixIndex' in to)) throw new Error('matrix travel needs matrixIndex locations');
-      const duration = travel.durations[from.matrixIndex][to.matrixIndex];
-      const distance = (travel.distances ?? travel.durations)[from.matrixIndex][to.matrixIndex];
-      return { duration, distance };
-    }
-    default: {
-      const unreachable: never = travel;
-      return unreachable;
-    }
-  }
+function planar(locations: readonly Location[]): { x: Float64Array; y: Float64Array } {
+  const x = new Float64Array(locations.length);
+  const y = new Float64Array(locations.length);
+  locations.forEach((l, i) => {
+    if (!('x' in l)) throw new Error(`location ${i} is not planar`);
+    x[i] = l.x;
+    y[i] = l.y;
+  });
+  return { x, y };
 }
 
+function matrixIndices(locations: readonly Location[]): Int32Array {
+  return Int32Array.from(locations, (l, i) => {
+    if (!('matrixIndex' in l)) throw new Error(`location ${i} has no matrixIndex`);
+    return l.matrixIndex;
+  });
+}
+
+/** Fills both matrices; locations were checked against the travel kind by validation. */
 export function buildTravelMatrices(travel: TravelModel, locations: readonly Location[]): TravelMatrices {
   const size = locations.length;
   const duration = new Float64Array(size * size);
   const distance = new Float64Array(size * size);
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      if (i === j) continue;
-      const l = leg(travel, locations[i], locations[j]);
-      duration[i * size + j] = l.duration;
-      distance[i * size + j] = l.distance;
+  switch (travel.kind) {
+    case 'euclidean': {
+      const { x, y } = planar(locations);
+      const speed = travel.speed ?? 1;
+      for (let i = 0; i < size; i++) {
+        for (let j = 0; j < size; j++) {
+          const d = Math.sqrt((x[i] - x[j]) ** 2 + (y[i] - y[j]) ** 2);
+          distance[i * size + j] = d;
+          duration[i * size + j] = d / speed;
+        }
+      }
+      break;
+    }
+    case 'haversine': {
+      for (let i = 0; i < size; i++) {
+        const from = locations[i];
+        if (!('lat' in from)) throw new Error(`location ${i} has no lat/lon`);
+        for (let j = 0; j < size; j++) {
+          const to = locations[j];
+          if (!('lat' in to)) throw new Error(`location ${j} has no lat/lon`);
+          const km = i === j ? 0 : haversineKm(from, to);
+          distance[i * size + j] = km;
+          duration[i * size + j] = (km / travel.speedKmh) * 60;
+        }
+      }
+      break;
+    }
+    case 'matrix': {
+      const index = matrixIndices(locations);
+      const distances = travel.distances ?? travel.durations;
+      for (let i = 0; i < size; i++) {
+        const durationRow = travel.durations[index[i]];
+        const distanceRow = distances[index[i]];
+        for (let j = 0; j < size; j++) {
+          if (i === j) continue;
+          duration[i * size + j] = durationRow[index[j]];
+          distance[i * size + j] = distanceRow[index[j]];
+        }
+      }
+      break;
+    }
+    default: {
+      const unreachable: never = travel;
+      return unreachable;
     }
   }
   return { size, duration, distance };
