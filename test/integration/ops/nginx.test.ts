@@ -123,7 +123,7 @@ describe('ops/nginx/paiban.conf', function () {
           await request(`http://127.0.0.1:${httpPort}/`);
           break;
         } catch (error) {
-          if (attempt > 50 || nginx.exitCode !== null) throw new Error(`nginx did not start: ${stderr || (error as Error).message}`);
+          if (attempt > 50 || nginx.exitCode !== null) throw new Error(`nginx did not start: ${stderr || (error as Error).message}`, { cause: error });
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
