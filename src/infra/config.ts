@@ -38,6 +38,19 @@ const NonEmpty = new t.Type<string, string, unknown>(
   (u, context) => (typeof u === 'string' && u.length > 0 ? t.success(u) : t.failure(u, context)),
   (s) => s,
 );
+/** A list given as a YAML sequence or as one comma-separated string (environment values). */
+const StringList = new t.Type<string[], string[], unknown>(
+  'a list (YAML sequence or comma-separated string)',
+  (u): u is string[] => Array.isArray(u) && u.every((item) => typeof item === 'string'),
+  (u, context) => {
+    if (u === undefined) return t.success([]);
+    if (typeof u === 'string') return t.success(u.split(',').map((item) => item.trim()).filter(Boolean));
+    if (Array.isArray(u) && u.every((item) => typeof item === 'string')) return t.success(u.map((item) => item.trim()));
+    return t.failure(u, context);
+  },
+  (list) => list,
+);
+
 const Optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined]);
 const oneOf = <V extends string>(values: readonly V[]) =>
   t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<V, null>, `one of ${values.join('|')}`);
@@ -76,6 +89,24 @@ export const AppConfigCodec = t.strict({
   eventstore: t.strict({
     url: Optional(NonEmpty),
   }),
+  security: t.strict({
+    admin_token: Optional(NonEmpty),
+    admin_allowed_cidrs: StringList,
+    trusted_proxies: StringList,
+    cors_origins: StringList,
+  }),
+  rate_limit: t.strict({
+    enabled: BooleanLike,
+    per_key_per_minute: integerIn('an integer 1-1000000', 1, 1_000_000),
+    per_ip_per_minute: integerIn('an integer 1-1000000', 1, 1_000_000),
+  }),
+  limits: t.strict({
+    body_bytes: integerIn('a size in bytes (1 KiB-64 MiB)', 1024, 64 * 1024 * 1024),
+    employees_per_request: integerIn('an integer 1-100000', 1, 100_000),
+    shift_types_per_request: integerIn('an integer 1-10000', 1, 10_000),
+    days_per_request: integerIn('an integer 1-3660', 1, 3660),
+    orders_per_request: integerIn('an integer 1-100000', 1, 100_000),
+  }),
 });
 
 export type AppConfig = t.TypeOf<typeof AppConfigCodec>;
@@ -95,6 +126,18 @@ const DEFAULTS: Tree = {
   redis: { port: 6379, db: 0 },
   logging: { level: 'info', format: 'json' },
   eventstore: {},
+  security: {
+    // Loopback and the private ranges: admin endpoints are for the operators' own network.
+    admin_allowed_cidrs: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7',
+  },
+  rate_limit: { enabled: true, per_key_per_minute: 1200, per_ip_per_minute: 120 },
+  limits: {
+    body_bytes: 4 * 1024 * 1024,
+    employees_per_request: 2000,
+    shift_types_per_request: 200,
+    days_per_request: 366,
+    orders_per_request: 5000,
+  },
 };
 
 /** The operations guide's variables and the config keys they override. */
@@ -112,6 +155,10 @@ export const ENV_OVERRIDES: Record<string, string> = {
   LOG_FILE: 'logging.file',
   DATA_DIR: 'app.data_dir',
   EVENTSTORE_URL: 'eventstore.url',
+  ADMIN_TOKEN: 'security.admin_token',
+  ADMIN_ALLOWED_CIDRS: 'security.admin_allowed_cidrs',
+  TRUSTED_PROXIES: 'security.trusted_proxies',
+  CORS_ORIGINS: 'security.cors_origins',
 };
 
 export class ConfigError extends Error {
@@ -210,7 +257,14 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   }
   const decoded = AppConfigCodec.decode(merged);
   if (isLeft(decoded)) throw new ConfigError(`Invalid configuration: ${formatErrors(decoded.left)}`);
-  return decoded.right;
+  const config = decoded.right;
+  if (config.app.env === 'production' && !config.security.admin_token) {
+    throw new ConfigError('Invalid configuration: security.admin_token (ADMIN_TOKEN): required when APP_ENV=production');
+  }
+  if (config.security.admin_token !== undefined && config.security.admin_token.length < 16) {
+    throw new ConfigError('Invalid configuration: security.admin_token (ADMIN_TOKEN): expected at least 16 characters');
+  }
+  return config;
 }
 
 /** The configuration with every secret replaced, safe to log. */
@@ -219,5 +273,6 @@ export function redactConfig(config: AppConfig): AppConfig {
     ...config,
     database: { ...config.database, password: config.database.password === undefined ? undefined : '(hidden)' },
     eventstore: { url: config.eventstore.url === undefined ? undefined : '(set)' },
+    security: { ...config.security, admin_token: config.security.admin_token === undefined ? undefined : '(hidden)' },
   };
 }

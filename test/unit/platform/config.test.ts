@@ -43,6 +43,7 @@ describe('configuration', () => {
       env: {
         APP_PORT: '7100', APP_ENV: 'production', DB_HOST: 'db.internal', DB_PORT: '6543', DB_NAME: 'roster',
         DB_USER: 'svc', DB_PASSWORD: 'pw', REDIS_HOST: 'cache.internal', REDIS_PORT: '6380', LOG_LEVEL: 'debug',
+        ADMIN_TOKEN: 'a-long-admin-token-0123',
       },
     });
     assert.deepEqual(
@@ -89,9 +90,22 @@ database: { host: '\${MY_DB}', name: 'roster_\${SUFFIX}', max_connections: 7 }
     assert.ok(!message.includes('[1,2]'), 'the bad password value must not be echoed');
   });
 
+  it('refuses to start in production without an admin token', () => {
+    assert.match(errorOf(() => loadConfig({ env: { APP_ENV: 'production' } })), /ADMIN_TOKEN.*required when APP_ENV=production/);
+    assert.equal(loadConfig({ env: { APP_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(32) } }).app.env, 'production');
+    assert.match(errorOf(() => loadConfig({ env: { ADMIN_TOKEN: 'short' } })), /at least 16 characters/);
+  });
+
+  it('reads comma-separated lists from the environment', () => {
+    const config = loadConfig({ env: { TRUSTED_PROXIES: '10.0.0.1, 10.0.0.2', CORS_ORIGINS: 'https://a.example' } });
+    assert.deepEqual(config.security.trusted_proxies, ['10.0.0.1', '10.0.0.2']);
+    assert.deepEqual(config.security.cors_origins, ['https://a.example']);
+    assert.ok(config.security.admin_allowed_cidrs.includes('127.0.0.0/8'));
+  });
+
   it('redacts secrets for logging', () => {
-    const config = loadConfig({ env: { DB_PASSWORD: 's3cret', EVENTSTORE_URL: 'esdb://user:pw@host:2113' } });
+    const config = loadConfig({ env: { DB_PASSWORD: 's3cret', EVENTSTORE_URL: 'esdb://user:pw@host:2113', ADMIN_TOKEN: 'admin-token-0123456789' } });
     const text = JSON.stringify(redactConfig(config));
-    assert.ok(!text.includes('s3cret') && !text.includes('pw@'));
+    assert.ok(!text.includes('s3cret') && !text.includes('pw@') && !text.includes('admin-token'));
   });
 });

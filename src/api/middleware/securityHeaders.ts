@@ -1,0 +1,35 @@
+// Response headers that keep browsers from doing anything clever with API answers, and CORS,
+// which is off unless origins are configured.
+import type { Middleware } from 'koa';
+
+export function securityHeaders(): Middleware {
+  return async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+    if (!ctx.path.startsWith('/docs')) ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    await next();
+  };
+}
+
+/** CORS for the configured origins (`*` allows any); answers preflight requests itself. */
+export function cors(allowedOrigins: readonly string[]): Middleware {
+  const anyOrigin = allowedOrigins.includes('*');
+  const allowed = new Set(allowedOrigins);
+  return async (ctx, next) => {
+    const origin = ctx.get('Origin');
+    if (!origin || allowedOrigins.length === 0 || !(anyOrigin || allowed.has(origin))) return next();
+    ctx.set('Access-Control-Allow-Origin', anyOrigin ? '*' : origin);
+    ctx.vary('Origin');
+    ctx.set('Access-Control-Expose-Headers', 'ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset');
+    if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id');
+      ctx.set('Access-Control-Max-Age', '600');
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  };
+}
