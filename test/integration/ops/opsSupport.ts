@@ -1,7 +1,7 @@
 // Shared helpers of the ops validation tests: where the shipped files are, YAML loading that
 // fails loudly, and external tools (promtool, logrotate, nginx) that are skipped with a printed
 // reason when missing — except under CI=true, where a missing tool is a failure.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,19 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
   const result = spawnSync(command, args, { cwd: options.cwd ?? ROOT, encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}${result.stderr}` };
+}
+
+/** `run` without blocking, so independent tool runs can overlap. */
+export function runAsync(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr, output: `${stdout}${stderr}` }));
+  });
 }
 
 /** Why `tool` cannot run here, or undefined when it can. */

@@ -3,13 +3,13 @@
 // guide's alerts are there with its thresholds, and every metric the rules query is one the
 // service exports.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { registry } from '../../../src/infra/metrics.js';
 import '../../../src/api/middleware/requestContext.js'; // registers the HTTP metrics
-import { APPLICATION_METRICS, asArray, asRecord, loadYaml, opsPath, requireTools, run } from './opsSupport.js';
+import { APPLICATION_METRICS, asArray, asRecord, loadYaml, opsPath, requireTools, run, runAsync } from './opsSupport.js';
 
 const RULES = opsPath('prometheus', 'alerts.yml');
 const RULE_TESTS = opsPath('prometheus', 'alerts.test.yml');
@@ -94,17 +94,24 @@ describe('ops/prometheus', () => {
     }
   });
 
-  it('unit tests fail when an alert can no longer fire (each rule disabled in turn)', function () {
+  it('unit tests fail when an alert can no longer fire (each rule disabled in turn)', async function () {
     this.timeout(30_000);
     const dir = mkdtempSync(path.join(tmpdir(), 'paiban-alerts-'));
     try {
-      copyFileSync(RULE_TESTS, path.join(dir, 'alerts.test.yml'));
-      const original = YAML.parse(YAML.stringify(loadYaml(RULES))) as { groups: { rules: AlertRule[] }[] };
-      for (const { alert } of alertRules()) {
-        const mutated = structuredClone(original);
-        for (const group of mutated.groups) for (const rule of group.rules) if (rule.alert === alert) rule.expr = 'vector(1) > 2';
-        writeFileSync(path.join(dir, 'alerts.yml'), YAML.stringify(mutated));
-        const result = run('promtool', ['test', 'rules', path.join(dir, 'alerts.test.yml')]);
+      const original = loadYaml(RULES) as { groups: { rules: AlertRule[] }[] };
+      const outcomes = await Promise.all(
+        alertRules().map(async ({ alert }) => {
+          // One folder per alert, so the promtool runs can overlap.
+          const variant = path.join(dir, alert);
+          mkdirSync(variant);
+          copyFileSync(RULE_TESTS, path.join(variant, 'alerts.test.yml'));
+          const mutated = structuredClone(original);
+          for (const group of mutated.groups) for (const rule of group.rules) if (rule.alert === alert) rule.expr = 'vector(1) > 2';
+          writeFileSync(path.join(variant, 'alerts.yml'), YAML.stringify(mutated));
+          return { alert, result: await runAsync('promtool', ['test', 'rules', path.join(variant, 'alerts.test.yml')]) };
+        }),
+      );
+      for (const { alert, result } of outcomes) {
         assert.notEqual(result.status, 0, `disabling ${alert} went unnoticed by alerts.test.yml`);
         assert.match(result.output, new RegExp(`alertname: ${alert}\\b`));
       }
