@@ -17,7 +17,9 @@ export type ViolationKind =
   | 'capacity'
   | 'time_window'
   | 'shift_end'
-  | 'fixed_visit_moved';
+  | 'fixed_visit_moved'
+  | 'timeline_mismatch'
+  | 'unaccounted_order';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -31,6 +33,8 @@ export interface RouteEvaluation {
   readonly distance: number;
   readonly duration: number;
   readonly load: number;
+  /** Start of service at each visit as re-simulated here (earliest possible, waiting if early). */
+  readonly serviceStarts: readonly number[];
 }
 
 export interface PlanEvaluation {
@@ -87,6 +91,8 @@ function evaluateRoute(
   let distance = 0;
   let load = 0;
   let freeSoFar = false;
+  let lastFixedStart = -Infinity;
+  const serviceStarts: number[] = [];
   for (const order of orders) {
     const leg = travelBetween(request, here, order.location);
     distance += leg.distance;
@@ -97,9 +103,11 @@ function evaluateRoute(
     }
     const fixed = fixedStart.get(order.id);
     if (fixed !== undefined) {
-      if (fixed.technicianId !== technicianId || freeSoFar) {
+      if (fixed.technicianId !== technicianId || freeSoFar || fixed.serviceStart < lastFixedStart) {
         violations.push({ kind: 'fixed_visit_moved', technicianId, orderId: order.id, message: 'fixed visit not kept in place' });
       }
+      lastFixedStart = fixed.serviceStart;
+      serviceStarts.push(fixed.serviceStart);
       time = fixed.serviceStart + order.serviceDuration;
     } else {
       if (!freeSoFar && request.now !== undefined) time = Math.max(time, request.now);
@@ -109,8 +117,10 @@ function evaluateRoute(
       const window = windows.find((w) => arrival <= w.end + TOLERANCE * Math.max(1, Math.abs(w.end)));
       if (window === undefined) {
         violations.push({ kind: 'time_window', technicianId, orderId: order.id, message: `arrives at ${arrival}, after every window` });
+        serviceStarts.push(arrival);
         time = arrival + order.serviceDuration;
       } else {
+        serviceStarts.push(Math.max(arrival, window.start));
         time = Math.max(arrival, window.start) + order.serviceDuration;
       }
     }
@@ -125,7 +135,7 @@ function evaluateRoute(
   if (tech.capacity !== undefined && load > tech.capacity + TOLERANCE) {
     violations.push({ kind: 'capacity', technicianId, message: `load ${load} over capacity ${tech.capacity}` });
   }
-  return { technicianId, distance, duration: time - tech.shift.start, load };
+  return { technicianId, distance, duration: time - tech.shift.start, load, serviceStarts };
 }
 
 export function evaluatePlan(request: DispatchRequest, plan: DispatchPlan): PlanEvaluation {
@@ -175,4 +185,33 @@ export function evaluatePlan(request: DispatchRequest, plan: DispatchPlan): Plan
     unassignedCount: left.length,
     unassignedPriority: left.reduce((sum, o) => sum + (o.priority ?? 1), 0),
   };
+}
+
+/**
+ * Judges a solver result as a user will read it: the plan itself, plus the planned start of
+ * every visit against the re-simulation, and every order either routed or reported unassigned.
+ */
+export function evaluateResult(request: DispatchRequest, result: DispatchResult): PlanEvaluation {
+  const evaluation = evaluatePlan(request, planOfResult(result));
+  const violations = [...evaluation.violations];
+  const simulated = new Map(evaluation.routes.map((r) => [r.technicianId, r.serviceStarts]));
+  for (const route of result.routes) {
+    const starts = simulated.get(route.technicianId) ?? [];
+    route.visits.forEach((visit, k) => {
+      const expected = starts[k];
+      if (expected === undefined || Math.abs(visit.serviceStart - expected) > TOLERANCE * Math.max(1, Math.abs(expected))) {
+        violations.push({
+          kind: 'timeline_mismatch',
+          technicianId: route.technicianId,
+          orderId: visit.orderId,
+          message: `planned start ${visit.serviceStart}, re-simulated ${expected ?? 'none'}`,
+        });
+      }
+    });
+  }
+  const accounted = new Set([...result.routes.flatMap((r) => r.visits.map((v) => v.orderId)), ...result.unassigned.map((u) => u.orderId)]);
+  for (const order of request.orders) {
+    if (!accounted.has(order.id)) violations.push({ kind: 'unaccounted_order', orderId: order.id, message: 'neither routed nor unassigned' });
+  }
+  return { ...evaluation, violations, feasible: violations.length === 0 };
 }

@@ -48,6 +48,12 @@ describe('dispatch request codec', () => {
     assert.match(error.message, /"euclidean", "haversine", "matrix"/);
   });
 
+  it('checks the fields of the chosen travel kind and the ranges of coordinates', () => {
+    assert.deepEqual(errorsOf({ ...valid, travel: { kind: 'haversine' } }), [{ path: 'travel.speedKmh', message: 'is required' }]);
+    const input = { ...valid, orders: [{ ...valid.orders[0], location: { lat: 91, lon: 0 } }] };
+    assert.deepEqual(errorsOf(input), [{ path: 'orders.0.location.lat', message: 'must be a latitude in [-90, 90]' }]);
+  });
+
   it('requires at least one time window and a positive integer priority', () => {
     const input = { ...valid, orders: [{ ...valid.orders[0], timeWindows: [], priority: 1.5 }] };
     const paths = errorsOf(input).map((e) => e.path).sort();

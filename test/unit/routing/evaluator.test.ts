@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { evaluatePlan } from '../../../src/solver/routing/index.js';
+import { evaluatePlan, evaluateResult } from '../../../src/solver/routing/index.js';
 import { order, planarRequest, technician } from './fixtures.js';
 
 const request = planarRequest(
@@ -16,7 +16,7 @@ describe('route evaluator', () => {
     const evaluation = evaluatePlan(request, { routes: [{ technicianId: 't', orderIds: ['a'] }] });
     assert.deepEqual(evaluation.violations, []);
     assert.equal(evaluation.distance, 10);
-    assert.deepEqual(evaluation.routes, [{ technicianId: 't', distance: 10, duration: 11, load: 2 }]);
+    assert.deepEqual(evaluation.routes, [{ technicianId: 't', distance: 10, duration: 11, load: 2, serviceStarts: [5] }]);
     assert.equal(evaluation.unassignedCount, 2);
     assert.equal(evaluation.techniciansUsed, 1);
   });
@@ -49,5 +49,39 @@ describe('route evaluator', () => {
       routes: [{ technicianId: 't', orderIds: ['x'] }],
     });
     assert.deepEqual(evaluation.violations.map((v) => v.kind), ['shift_end']);
+  });
+});
+
+describe('result evaluator', () => {
+  it('catches a planned time that disagrees with the route, and an order the result forgot', () => {
+    const small = planarRequest([order('a', 3, 4), order('b', 6, 8)], [technician('t')]);
+    const evaluation = evaluateResult(small, {
+      routes: [
+        {
+          technicianId: 't',
+          departure: 0,
+          visits: [{ orderId: 'a', arrival: 5, serviceStart: 7, departure: 7, fixed: false }],
+          arrival: 12,
+          distance: 10,
+          load: 0,
+        },
+      ],
+      unassigned: [],
+      objective: {
+        mode: 'hierarchical',
+        unassignedCount: 0,
+        unassignedPriority: 0,
+        techniciansUsed: 1,
+        fixedCost: 1,
+        travelDistance: 10,
+        travelCost: 10,
+        weightedTotal: 11,
+      },
+      stats: { seed: 1, iterations: 0, elapsedMs: 0, stopReason: 'nothing_to_do', fleetIterations: 0, improvements: 0 },
+    });
+    assert.deepEqual(
+      evaluation.violations.map((v) => `${v.kind}:${v.orderId}`),
+      ['timeline_mismatch:a', 'unaccounted_order:b'],
+    );
   });
 });

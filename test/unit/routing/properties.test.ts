@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DispatchRequest, ServiceOrder, Technician } from '../../../src/domain/dispatch.js';
-import { evaluatePlan, planOfResult, solveDispatch } from '../../../src/solver/routing/index.js';
+import { evaluateResult, solveDispatch } from '../../../src/solver/routing/index.js';
 
 const point = fc.record({ x: fc.integer({ min: 0, max: 50 }), y: fc.integer({ min: 0, max: 50 }) });
 const skills = fc.subarray(['gas', 'electric']);
@@ -48,7 +48,7 @@ describe('dispatch solver properties (random small requests)', () => {
         const outcome = solveDispatch(request, { maxIterations: 30, seed });
         assert.ok(outcome.ok);
         const { result } = outcome;
-        const evaluation = evaluatePlan(request, planOfResult(result));
+        const evaluation = evaluateResult(request, result);
         assert.deepEqual(evaluation.violations, []);
         const routed = result.routes.flatMap((r) => r.visits.map((v) => v.orderId));
         const left = result.unassigned.map((u) => u.orderId);

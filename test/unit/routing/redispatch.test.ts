@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DispatchRequest } from '../../../src/domain/dispatch.js';
-import { evaluatePlan, planOfResult, solveDispatch } from '../../../src/solver/routing/index.js';
+import { evaluatePlan, evaluateResult, solveDispatch } from '../../../src/solver/routing/index.js';
 import { order, planarRequest, technician } from './fixtures.js';
 
 // Mid-day: t1 completed "done" and is working on "busy"; an urgent order arrives and t3 is off
@@ -41,7 +41,7 @@ describe('re-dispatch with fixed visits', () => {
     );
     const movable = outcome.result.routes.flatMap((r) => r.visits.filter((v) => !v.fixed));
     assert.deepEqual(movable.map((v) => v.orderId).sort(), ['north', 'urgent', 'west']);
-    assert.deepEqual(evaluatePlan(request, planOfResult(outcome.result)).violations, []);
+    assert.deepEqual(evaluateResult(request, outcome.result).violations, []);
   });
 
   it('starts new journeys no earlier than now, and after the started visit ends', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DispatchRequest } from '../../../src/domain/dispatch.js';
 import type { DispatchProgress } from '../../../src/solver/routing/index.js';
-import { evaluatePlan, loadSolomon, planOfResult, solveDispatch } from '../../../src/solver/routing/index.js';
+import { evaluateResult, loadSolomon, solveDispatch } from '../../../src/solver/routing/index.js';
 
 const SOLOMON = '/work/shared/bench/solomon';
 
@@ -31,7 +31,7 @@ describe('dispatch search control', () => {
     assert.ok(constructed.ok && searched.ok);
     const key = (o: { techniciansUsed: number; travelDistance: number }): number => o.techniciansUsed * 1e6 + o.travelDistance;
     assert.ok(key(searched.result.objective) < key(constructed.result.objective));
-    assert.deepEqual(evaluatePlan(request, planOfResult(searched.result)).violations, []);
+    assert.deepEqual(evaluateResult(request, searched.result).violations, []);
   });
 
   it('stops when cancelled and still returns a complete feasible plan', () => {
@@ -52,7 +52,7 @@ describe('dispatch search control', () => {
     assert.ok(outcome.result.stats.elapsedMs < 10_000);
     assert.equal(seen[0].phase, 'construction');
     assert.equal(outcome.result.unassigned.length, 0);
-    assert.deepEqual(evaluatePlan(request, planOfResult(outcome.result)).violations, []);
+    assert.deepEqual(evaluateResult(request, outcome.result).violations, []);
   });
 
   it('honours the time limit', () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import type { DispatchRequest } from '../../../src/domain/dispatch.js';
 import type { DispatchResult } from '../../../src/domain/dispatchResult.js';
-import { evaluatePlan, planOfResult, solveDispatch } from '../../../src/solver/routing/index.js';
+import { evaluateResult, solveDispatch } from '../../../src/solver/routing/index.js';
 import { order, planarRequest, technician } from './fixtures.js';
 
 /** Solves with a small fixed budget and checks the plan with the independent evaluator. */
 function solve(request: DispatchRequest, maxIterations = 200): DispatchResult {
   const outcome = solveDispatch(request, { maxIterations, seed: 3 });
   assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.errors));
-  const evaluation = evaluatePlan(request, planOfResult(outcome.result));
+  const evaluation = evaluateResult(request, outcome.result);
   assert.deepEqual(evaluation.violations, []);
   return outcome.result;
 }
