@@ -83,7 +83,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 
 describe('ops/logrotate/paiban with a running service', function () {
   this.timeout(60_000);
-  requireTools('logrotate');
+  requireTools('logrotate', 'pkill'); // pkill: the postrotate signal
   requireService('PostgreSQL', postgresUnreachable);
   before(function () {
     if (existsSync(path.join(ROOT, 'dist', 'src', 'cli.js'))) return;

@@ -68,7 +68,9 @@ describe('ops/nginx/paiban.conf', function () {
     for (const kind of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, `tmp-${kind}`));
     certificate = selfSignedCertificate(dir);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const withCertificate = (conf: string) =>
     conf.replace(/ssl_certificate\s+\S+;/, `ssl_certificate ${certificate.crt};`).replace(/ssl_certificate_key\s+\S+;/, `ssl_certificate_key ${certificate.key};`);
@@ -90,18 +92,19 @@ describe('ops/nginx/paiban.conf', function () {
 
   describe('running', () => {
     let nginx: ChildProcess | undefined;
-    let upstream: http.Server;
+    let upstream: http.Server | undefined;
     const seen: { url: string; forwardedFor: string | undefined; proto: string | undefined }[] = [];
     let httpPort: number;
     let httpsPort: number;
 
     before(async () => {
-      upstream = http.createServer((req, res) => {
+      const server = http.createServer((req, res) => {
         seen.push({ url: req.url ?? '', forwardedFor: req.headers['x-forwarded-for'] as string | undefined, proto: req.headers['x-forwarded-proto'] as string | undefined });
         res.end(JSON.stringify({ url: req.url }));
       });
-      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-      const live = (upstream.address() as AddressInfo).port;
+      upstream = server;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const live = (server.address() as AddressInfo).port;
       const dead = await freePort();
       [httpPort, httpsPort] = [await freePort(), await freePort()];
       // Local ports for the listeners; the first upstream is the live stub, the others a port
@@ -135,7 +138,8 @@ describe('ops/nginx/paiban.conf', function () {
         nginx.kill('SIGQUIT');
         await exited;
       }
-      await new Promise((resolve) => upstream?.close(resolve));
+      const server = upstream;
+      if (server) await new Promise((resolve) => server.close(resolve));
     });
 
     it('redirects plain HTTP to HTTPS', async () => {

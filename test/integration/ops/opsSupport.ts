@@ -13,7 +13,7 @@ export const OPS = path.join(ROOT, 'ops');
 export const opsPath = (...parts: string[]): string => path.join(OPS, ...parts);
 
 /** The Debian package that provides each external tool (what .ci/run installs). */
-export const TOOL_PACKAGES = { promtool: 'prometheus', logrotate: 'logrotate', nginx: 'nginx-light', openssl: 'openssl' } as const;
+export const TOOL_PACKAGES = { promtool: 'prometheus', logrotate: 'logrotate', pkill: 'procps', nginx: 'nginx-light', openssl: 'openssl' } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
 
 export interface RunResult {
