@@ -170,6 +170,13 @@ export type ShiftRequest = t.TypeOf<typeof ShiftRequest>;
 export const Assignment = strictObject('Assignment', { employeeId: Id, day: NonNegativeInt, shiftId: Id }, {});
 export type Assignment = t.TypeOf<typeof Assignment>;
 
+/** An assignment as the solver's functions take and return it (plain numbers, no brands). */
+export interface ShiftAssignment {
+  employeeId: string;
+  day: number;
+  shiftId: string;
+}
+
 export const Pin = strictObject(
   'Pin',
   { employeeId: Id, day: NonNegativeInt, shiftId: t.union([Id, t.null]) },

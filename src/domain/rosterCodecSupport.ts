@@ -26,18 +26,17 @@ export function strictObject<R extends Props, O extends Props>(
     (u): u is StrictOf<R, O> => shape.is(u) && Object.keys(u as object).every((k) => allowed.has(k)),
     (u, context) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, context, `expected an object (${name})`);
-      const unknownKeys = Object.keys(u).filter((k) => !allowed.has(k));
-      if (unknownKeys.length > 0) {
-        return t.failures(
-          unknownKeys.map((k) => ({
-            value: (u as Record<string, unknown>)[k],
-            context: [...context, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }],
-            message: `unknown field "${k}" (${name} allows: ${[...allowed].join(', ')})`,
-          })),
-        );
-      }
+      const unknownKeys: t.Errors = Object.keys(u)
+        .filter((k) => !allowed.has(k))
+        .map((k) => ({
+          value: (u as Record<string, unknown>)[k],
+          context: [...context, { key: k, type: t.never, actual: (u as Record<string, unknown>)[k] }],
+          message: `unknown field "${k}" (${name} allows: ${[...allowed].join(', ')})`,
+        }));
       const decoded = shape.validate(u, [...context, { key: '', type: shape, actual: u }]);
-      if (isLeft(decoded)) return decoded;
+      // Report unknown keys and invalid known fields together, so one round trip shows them all.
+      if (isLeft(decoded)) return t.failures([...unknownKeys, ...decoded.left]);
+      if (unknownKeys.length > 0) return t.failures(unknownKeys);
       // Keep only the declared keys with defined values, so the output is a plain model object.
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(decoded.right as Record<string, unknown>)) if (v !== undefined) out[k] = v;

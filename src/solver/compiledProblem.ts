@@ -214,7 +214,10 @@ export function compileProblem(problem: RosterProblem): CompiledProblem {
     const e = employeeIndex.get(pin.employeeId);
     if (e === undefined || pin.day >= D) continue;
     pinned[e * D + pin.day] = 1;
-    pinnedShift[e * D + pin.day] = pin.shiftId === null ? OFF : (shiftIndex.get(pin.shiftId) ?? OFF);
+    const kept = pin.shiftId === null ? OFF : (shiftIndex.get(pin.shiftId) ?? OFF);
+    pinnedShift[e * D + pin.day] = kept;
+    // The search never moves a pin; the score still says when a roster given to it breaks one.
+    for (let option = 0; option < S1; option++) if (option !== kept + 1) addDay(e, pin.day, option, 1, 0);
   }
 
   // Options the search may use: never a cell-local hard violation (unavailable day, missing skill)

@@ -17,7 +17,7 @@
 //   mean, rounded; cost: round(weight × hourlyCost × hours) per shift; baseline: changePenalty per
 //   (employee, day) whose shifts differ from the baseline's.
 // For a Curtois-derived problem the soft total is exactly the Curtois objective.
-import type { Assignment, Contract, RosterProblem, RuleKind, RuleLevel, Score } from '../domain/roster.js';
+import type { ShiftAssignment, Contract, RosterProblem, RuleKind, RuleLevel, Score } from '../domain/roster.js';
 
 export type MatchLevel = 'hard' | 'medium' | 'soft';
 
@@ -47,14 +47,14 @@ interface PlacedShift {
 }
 
 /** Evaluates `assignments` for `problem` from scratch. Unknown ids in assignments are ignored. */
-export function evaluateRoster(problem: RosterProblem, assignments: readonly Assignment[]): Evaluation {
+export function evaluateRoster(problem: RosterProblem, assignments: readonly ShiftAssignment[]): Evaluation {
   const matches: ConstraintMatch[] = [];
   const shiftById = new Map(problem.shiftTypes.map((s) => [s.id, s]));
   const contractById = new Map(problem.contracts.map((c) => [c.id, c]));
   const exemptEdges = problem.exemptEdgeRuns ?? true;
   const lastDay = problem.days - 1;
 
-  const byEmployee = new Map<string, Assignment[]>();
+  const byEmployee = new Map<string, ShiftAssignment[]>();
   for (const e of problem.employees) byEmployee.set(e.id, []);
   for (const a of assignments) {
     if (!shiftById.has(a.shiftId) || a.day < 0 || a.day > lastDay) continue;
@@ -104,7 +104,8 @@ export function evaluateRoster(problem: RosterProblem, assignments: readonly Ass
     }
 
     // Forbidden successions: shift X on day d, then Y on day d+1.
-    for (const f of problem.forbiddenSuccessions ?? []) {
+    const pairs = new Map((problem.forbiddenSuccessions ?? []).map((f) => [`${f.from}\u0000${f.to}`, f])); // a set: repeats count once
+    for (const f of pairs.values()) {
       for (let d = 0; d < lastDay; d++) {
         if (shiftsOnDay[d]!.includes(f.from) && shiftsOnDay[d + 1]!.includes(f.to)) {
           add('forbiddenSuccession', 1, { day: d + 1, shiftId: f.to }, `${f.to} may not follow ${f.from} (day ${d})`);
@@ -157,7 +158,7 @@ export function evaluateRoster(problem: RosterProblem, assignments: readonly Ass
     }
 
     // Unavailable days and missing skills.
-    const unavailable = new Set(employee.unavailableDays ?? []);
+    const unavailable = new Set<number>(employee.unavailableDays ?? []);
     const skills = new Set(employee.skills ?? []);
     for (const a of mine) {
       if (unavailable.has(a.day)) add('unavailable', 1, { day: a.day, shiftId: a.shiftId }, `works on an unavailable day`);

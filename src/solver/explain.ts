@@ -1,7 +1,7 @@
 // Why a roster scores what it scores, and who would fit a shift best. The per-constraint and
 // per-employee views come from the independent evaluator (the reference semantics); the
 // "who fits" ranking uses the incremental score, since it tries every employee on the cell.
-import type { Assignment, RosterProblem, Score } from '../domain/roster.js';
+import type { ShiftAssignment, RosterProblem, Score } from '../domain/roster.js';
 import { compareScores } from '../domain/roster.js';
 import { compileProblem } from './compiledProblem.js';
 import { OFF } from './compiledProblem.js';
@@ -35,7 +35,7 @@ export interface Explanation {
   employees: EmployeeSummary[];
 }
 
-export function explain(problem: RosterProblem, assignments: readonly Assignment[]): Explanation {
+export function explain(problem: RosterProblem, assignments: readonly ShiftAssignment[]): Explanation {
   const evaluation = evaluateRoster(problem, assignments);
   const byConstraint = new Map<string, ConstraintSummary>();
   for (const m of evaluation.matches) {
@@ -81,7 +81,7 @@ export interface Recommendation {
 }
 
 /** The top-N employees for `shiftId` on `day`, ranked by the score change if they took it. */
-export function recommend(problem: RosterProblem, assignments: readonly Assignment[], day: number, shiftId: string, topN: number): Recommendation[] {
+export function recommend(problem: RosterProblem, assignments: readonly ShiftAssignment[], day: number, shiftId: string, topN: number): Recommendation[] {
   const p = compileProblem(problem);
   const s = p.shiftIndex.get(shiftId);
   if (s === undefined || day < 0 || day >= p.days) return [];
@@ -110,7 +110,7 @@ export function recommend(problem: RosterProblem, assignments: readonly Assignme
  * The hard-rule matches a manual assignment would add (empty = allowed). The candidate replaces
  * whatever the employee works that day.
  */
-export function checkAssignment(problem: RosterProblem, assignments: readonly Assignment[], candidate: Assignment): ConstraintMatch[] {
+export function checkAssignment(problem: RosterProblem, assignments: readonly ShiftAssignment[], candidate: ShiftAssignment): ConstraintMatch[] {
   const others = assignments.filter((a) => !(a.employeeId === candidate.employeeId && a.day === candidate.day));
   const key = (m: ConstraintMatch): string => `${m.constraint}\u0000${m.employeeId ?? ''}\u0000${m.day ?? ''}\u0000${m.shiftId ?? ''}\u0000${m.penalty}`;
   const before = new Set(evaluateRoster(problem, others).matches.filter((m) => m.level === 'hard').map(key));

@@ -29,7 +29,8 @@ export interface SearchLimits {
   signal?: AbortSignal;
 }
 
-export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 'cancelled';
+/** Why a run ended; `noMoves` = no possible move was drawn in a long row (nothing left to change). */
+export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 'cancelled' | 'noMoves';
 
 /** Annealing settings; the defaults were tuned on the Curtois instances (see bench/results). */
 export interface AnnealingSettings {
@@ -52,6 +53,7 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
 };
 
 const TIME_CHECK_INTERVAL = 1024;
+const MAX_FAILED_DRAWS = 200_000;
 
 export function better(a: SearchScore, b: SearchScore): boolean {
   if (a.hard !== b.hard) return a.hard < b.hard;
@@ -134,7 +136,8 @@ export class RosterSearch {
    */
   run(limits: SearchLimits, progress: () => number, onImprove?: (best: SearchScore) => void): StopReason {
     const p = this.p;
-    if (this.movable.length === 0 || p.days === 0) return 'moveBudget';
+    if (this.movable.length === 0 || p.days === 0) return 'noMoves';
+    let failedDraws = 0;
     const { startTemperature, endTemperature, cycles } = this.settings;
     const ratio = endTemperature / startTemperature;
     let lastImprovement = performance.now();
@@ -160,7 +163,11 @@ export class RosterSearch {
         this.temperature = startTemperature * Math.pow(ratio, cyclePosition);
       }
       this.iterations++;
-      if (!this.proposeMove()) continue;
+      if (!this.proposeMove()) {
+        if (++failedDraws >= MAX_FAILED_DRAWS) return 'noMoves';
+        continue;
+      }
+      failedDraws = 0;
       this.moves++;
       const newCost = this.cost();
       const delta = newCost - currentCost;

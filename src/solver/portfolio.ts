@@ -2,6 +2,9 @@
 // epoch the best roster of all (ties: lowest thread) is handed to every thread that has not found
 // as good a one. Epochs are counted in moves when a move budget is given, so that a run is
 // deterministic for a fixed seed, thread count and budget; otherwise they last EPOCH_MS.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RosterProblem, Score } from '../domain/roster.js';
 import type { AnnealingSettings, SearchScore, StopReason } from './localSearch.js';
@@ -108,7 +111,7 @@ export async function runPortfolio(
 
 function stopReasonOf(reports: readonly PortfolioReport[], bounds: RunBounds, lastImprovementWallMs: number): StopReason | undefined {
   if (bounds.signal?.aborted === true || (bounds.cancelFlag !== undefined && Atomics.load(bounds.cancelFlag, 0) !== 0)) return 'cancelled';
-  for (const reason of ['cancelled', 'target', 'timeLimit', 'moveBudget'] as const) {
+  for (const reason of ['cancelled', 'target', 'timeLimit', 'moveBudget', 'noMoves'] as const) {
     if (reports.some((r) => r.finished && r.stopReason === reason)) return reason;
   }
   if (bounds.unimprovedLimitMs !== undefined && Date.now() - lastImprovementWallMs >= bounds.unimprovedLimitMs) return 'unimproved';
@@ -133,7 +136,10 @@ function startWorker(init: PortfolioInit): Worker {
   const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
   const url = new URL(`./portfolioWorker${fromSource ? '.ts' : '.js'}`, import.meta.url);
   if (!fromSource) return new Worker(url, { workerData: init });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
+  // createRequire, not import.meta.resolve: test runners may load this module as CommonJS.
+  // The ESM build of tsx's register API (its CommonJS build cannot register from an eval'd thread).
+  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
+  const tsxApi = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: init });
 }

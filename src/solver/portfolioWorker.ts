@@ -29,6 +29,7 @@ port.on('message', (epoch: PortfolioEpoch) => {
     stopReason === 'cancelled' ||
     stopReason === 'target' ||
     stopReason === 'unimproved' ||
+    stopReason === 'noMoves' ||
     (stopReason === 'timeLimit' && overallDeadline !== undefined && performance.now() >= overallDeadline) ||
     (stopReason === 'moveBudget' && init.moveBudget !== undefined && search.moves >= init.moveBudget);
   const report: PortfolioReport = {

@@ -1,11 +1,11 @@
 // Between the public assignment list and the compiled roster array.
-import type { Assignment } from '../domain/roster.js';
+import type { Assignment, ShiftAssignment } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
 import { OFF } from './compiledProblem.js';
 
 /** Assignment list → roster array. Unknown ids and out-of-range days are ignored; a second shift
  * on the same day replaces the first (the array holds one shift per employee and day). */
-export function rosterFromAssignments(p: CompiledProblem, assignments: readonly Assignment[]): Int16Array {
+export function rosterFromAssignments(p: CompiledProblem, assignments: readonly ShiftAssignment[]): Int16Array {
   const roster = new Int16Array(p.employees * p.days).fill(OFF);
   for (const a of assignments) {
     const e = p.employeeIndex.get(a.employeeId);

@@ -14,6 +14,8 @@ import { assignmentsFromRoster } from './rosterConversion.js';
 import { validateProblem } from './validateProblem.js';
 import { runPortfolio } from './portfolio.js';
 
+const PROGRESS_INTERVAL_MS = 100;
+
 export interface SolveOptions {
   /** Wall-clock limit for the search (default 10 s when no moveBudget is given). */
   timeLimitMs?: number;
@@ -28,7 +30,8 @@ export interface SolveOptions {
   moveBudget?: number;
   /** 1 = search in this thread; more = portfolio in worker threads. Only `solve` honours > 1. */
   threads?: number;
-  /** Called with each new best score (in a portfolio: at the end of the epoch that found it). */
+  /** Called with improving best scores: at most every 100 ms, and once with the final best
+   * (in a portfolio: at the end of each epoch that improved it). */
   onProgress?: (best: Score) => void;
   signal?: AbortSignal;
   /** A shared Int32Array flag; a non-zero first element cancels (for synchronous callers). */
@@ -63,7 +66,19 @@ export function solveSync(problem: RosterProblem, options: SolveOptions = {}): S
   const startedAt = performance.now();
   const p = compileProblem(problem);
   const search = startSearch(p, options.seed ?? 1, annealingSettings(options.annealing));
-  const stopReason = runSearch(search, boundsOf(options), startedAt, (best) => options.onProgress?.({ ...best }));
+  // Progress is throttled: early in a search the best improves thousands of times a second.
+  let lastReport = -Infinity;
+  let reported: Score | undefined;
+  const report = (best: Score): void => {
+    reported = { ...best };
+    lastReport = performance.now();
+    options.onProgress?.(reported);
+  };
+  const stopReason = runSearch(search, boundsOf(options), startedAt, (best) => {
+    if (performance.now() - lastReport >= PROGRESS_INTERVAL_MS) report(best);
+  });
+  const final = search.bestScore;
+  if (reported === undefined || reported.hard !== final.hard || reported.medium !== final.medium || reported.soft !== final.soft) report(final);
   return {
     ok: true,
     result: finish(p, search.best, {

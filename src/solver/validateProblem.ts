@@ -20,7 +20,6 @@ export function validateProblem(problem: RosterProblem): FieldError[] {
   const shiftIds = uniqueIds(problem.shiftTypes, 'shiftTypes');
   const contractIds = uniqueIds(problem.contracts, 'contracts');
   const employeeIds = uniqueIds(problem.employees, 'employees');
-  const skills = new Set(problem.employees.flatMap((e) => e.skills ?? []));
 
   const day = (value: number, path: string): void => {
     if (value >= problem.days) err(path, `day ${value} is outside the period (0..${problem.days - 1})`);
@@ -51,7 +50,6 @@ export function validateProblem(problem: RosterProblem): FieldError[] {
     const key = `${c.day}\u0000${c.shiftId}\u0000${c.skill ?? ''}`;
     if (coverKeys.has(key)) err(`cover/${i}`, `a requirement for day ${c.day}, shift ${c.shiftId}${c.skill === undefined ? '' : `, skill ${c.skill}`} is already listed`);
     coverKeys.add(key);
-    if (c.skill !== undefined && !skills.has(c.skill)) err(`cover/${i}/skill`, `no employee has skill "${c.skill}"`);
   });
   (problem.forbiddenSuccessions ?? []).forEach((f, i) => {
     shift(f.from, `forbiddenSuccessions/${i}/from`);
