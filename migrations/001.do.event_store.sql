@@ -101,7 +101,8 @@ BEGIN
 
   INSERT INTO event_streams AS s (stream_id, version) VALUES (p_stream_id, v_current + v_count)
     ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
-  -- A wake-up hint for subscribers; delivered at commit. Readers still poll as the safety net.
-  PERFORM pg_notify('paiban_events', '');
+  -- No pg_notify here: a notifying transaction holds a global lock through its commit, WAL flush
+  -- included, which serialised concurrent appends (8 writers ran at the speed of 1). The store
+  -- sends the wake-up hint after the append commits instead (see sqlEventStore.ts).
 END
 $$;

@@ -17,6 +17,20 @@ export interface Projection {
    * the fresh copies.
    */
   apply(tx: Queryable, event: RecordedEvent): Promise<void>;
+  /**
+   * Optional: writes a whole batch's effect at once (set-based SQL instead of a round trip per
+   * event). When present the runner and replay call it instead of `apply`; same rules as `apply`.
+   */
+  applyBatch?(tx: Queryable, events: readonly RecordedEvent[]): Promise<void>;
   /** Runs after a batch commits (cache invalidation). A failure is logged; the batch stays applied. */
   afterCommit?(events: readonly RecordedEvent[]): Promise<void>;
+}
+
+/** Applies `events` in order through applyBatch when the projection has it, else one by one. */
+export async function applyEvents(projection: Projection, tx: Queryable, events: readonly RecordedEvent[]): Promise<void> {
+  if (projection.applyBatch) {
+    await projection.applyBatch(tx, events);
+    return;
+  }
+  for (const event of events) await projection.apply(tx, event);
 }

@@ -8,7 +8,7 @@ import { START, type Checkpoint, type EventStore } from '../infra/eventstore/eve
 import type { Logger } from '../infra/logger.js';
 import { resetCheckpoint } from './checkpoints.js';
 import { autoProgress, type ReplayProgress } from './progress.js';
-import type { Projection } from './projection.js';
+import { applyEvents, type Projection } from './projection.js';
 
 const REPLAY_LOCK_SPACE = 7014;
 const TRY_LOCK = 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked';
@@ -105,7 +105,7 @@ async function rebuildLocked(options: ReplayOptions, projection: Projection, pro
     if (events.length === 0) break;
     await database.transaction(async (tx) => {
       await tx.query(searchPath);
-      for (const event of events) await projection.apply(tx, event);
+      await applyEvents(projection, tx, events);
     });
     checkpoint = events[events.length - 1].checkpoint;
     done += events.length;

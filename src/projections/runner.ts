@@ -5,11 +5,11 @@
 // the lock comes free. Cache invalidation and metrics happen after the commit.
 import type { Database, Queryable } from '../infra/database.js';
 import type { Checkpoint, EventStore, RecordedEvent } from '../infra/eventstore/eventStore.js';
-import { Wakeup } from '../infra/eventstore/wakeup.js';
+import { IdleBackoff, Wakeup } from '../infra/eventstore/wakeup.js';
 import type { Logger } from '../infra/logger.js';
 import { advanceCheckpoint, loadCheckpoint } from './checkpoints.js';
 import { projectionCheckpoint, projectionLag } from './metrics.js';
-import type { Projection } from './projection.js';
+import { applyEvents, type Projection } from './projection.js';
 
 /** Namespaces projection advisory locks (the event store's stream locks use 7012). */
 const PROJECTION_LOCK_SPACE = 7013;
@@ -54,6 +54,7 @@ export function startProjectionRunner(options: ProjectionRunnerOptions): Project
   const standbyRetryMs = options.standbyRetryMs ?? 2000;
   const log = options.logger.child({ projection: projection.name });
   const wakeup = new Wakeup();
+  const backoff = new IdleBackoff(pollIntervalMs);
   let role: RunnerRole = 'starting';
   let running = true;
   let checkpoint: Checkpoint | undefined;
@@ -62,7 +63,7 @@ export function startProjectionRunner(options: ProjectionRunnerOptions): Project
   const applyBatch = async (from: Checkpoint, events: readonly RecordedEvent[]): Promise<Checkpoint> => {
     const to = events[events.length - 1].checkpoint;
     await database.transaction(async (tx) => {
-      for (const event of events) await projection.apply(tx, event);
+      await applyEvents(projection, tx, events);
       if (!(await advanceCheckpoint(tx, projection.name, from, to, events.length))) throw new CheckpointMoved();
     });
     return to;
@@ -92,7 +93,7 @@ export function startProjectionRunner(options: ProjectionRunnerOptions): Project
         projectionLag.set({ projection: projection.name }, 0);
         // Proves the lock's session is still alive; if it died, a standby may own the projection.
         await lockConnection.query('SELECT 1');
-        await wakeup.wait(pollIntervalMs);
+        if (await wakeup.wait(backoff.next())) backoff.reset();
         continue;
       }
       try {
@@ -104,6 +105,7 @@ export function startProjectionRunner(options: ProjectionRunnerOptions): Project
         log.warn({ checkpoint }, 'checkpoint moved by someone else; continuing from the stored one');
         continue;
       }
+      backoff.reset();
       await afterCommit(events, events.length === batchSize);
     }
   };

@@ -109,7 +109,7 @@ function problemAfter(problem: RosterProblem, event: ScheduleEvent): RosterProbl
   return state.problem ?? problem;
 }
 
-async function applyScheduleEvent(tx: Queryable, ids: [string, string], event: ScheduleEvent, version: number, at: Date): Promise<void> {
+async function applyScheduleEvent(tx: Queryable, ids: [string, string], event: ScheduleEvent, version: number, at: Date, occurredAt: unknown): Promise<void> {
   switch (event.type) {
     case 'ScheduleRequested': {
       const { problem } = event;
@@ -145,7 +145,7 @@ async function applyScheduleEvent(tx: Queryable, ids: [string, string], event: S
       await tx.query(TOUCH, [...ids, version, at]);
       return refreshUnfilled(tx, ids, await loadProblem(tx, ids));
     case 'SchedulePublished':
-      return void (await tx.query(SET_PUBLISHED, [...ids, event.publishedAt, version, at]));
+      return void (await tx.query(SET_PUBLISHED, [...ids, typeof occurredAt === 'string' ? occurredAt : at, version, at]));
     case 'EmployeeMarkedUnavailable':
     case 'DemandChanged': {
       const problem = problemAfter(await loadProblem(tx, ids), event);
@@ -184,7 +184,7 @@ export function schedulesProjection(onChanged: (refs: readonly ScheduleRef[]) =>
     async apply(tx, recorded) {
       const decoded = asScheduleEvent(recorded);
       if (!decoded) return;
-      await applyScheduleEvent(tx, [decoded.ref.orgId, decoded.ref.scheduleId], decoded.event, recorded.version, recorded.recordedAt);
+      await applyScheduleEvent(tx, [decoded.ref.orgId, decoded.ref.scheduleId], decoded.event, recorded.version, recorded.recordedAt, recorded.metadata.occurredAt);
     },
     async afterCommit(events) {
       const refs = new Map<string, ScheduleRef>();

@@ -17,8 +17,9 @@ import {
   type RecordedEvent,
 } from './eventStore.js';
 
-/** The NOTIFY channel eventstore_append() signals on. */
+/** The NOTIFY channel appends are announced on. */
 export const APPEND_CHANNEL = 'paiban_events';
+const NOTIFY = `SELECT pg_notify('${APPEND_CHANNEL}', '')`;
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -126,11 +127,47 @@ export async function appendWith(
   }
 }
 
-/** The SQL event store over `database` (migrated to at least 001). */
+/**
+ * Announces appends on APPEND_CHANNEL after they commit, at most one NOTIFY in flight: appends
+ * finishing meanwhile are covered by one more NOTIFY sent after it. A NOTIFY inside the append
+ * would hold PostgreSQL's global notify lock across the append's commit flush and serialise all
+ * writers; a NOTIFY-only statement writes no WAL, so its commit is not flushed and stays cheap.
+ */
+function appendAnnouncer(database: Database): () => void {
+  let inFlight = false;
+  let again = false;
+  const send = () => {
+    inFlight = true;
+    database
+      .query(NOTIFY)
+      .catch(() => undefined) // a lost hint only delays readers until their next poll
+      .finally(() => {
+        inFlight = false;
+        if (again) {
+          again = false;
+          send();
+        }
+      });
+  };
+  return () => {
+    if (inFlight) again = true;
+    else send();
+  };
+}
+
+/**
+ * The SQL event store over `database` (migrated to at least 001). Appends made through
+ * `appendWith` in a caller's transaction are not announced; subscribers find them by polling.
+ */
 export function sqlEventStore(database: Database): EventStore {
+  const announce = appendAnnouncer(database);
   return {
     kind: database.kind,
-    append: (streamId, events, { expectedVersion }) => appendWith(database, streamId, events, expectedVersion),
+    async append(streamId, events, { expectedVersion }) {
+      const result = await appendWith(database, streamId, events, expectedVersion);
+      if (!result.duplicate && result.versions.length > 0) announce();
+      return result;
+    },
 
     async readStream(streamId: string, options: ReadStreamOptions = {}) {
       const { rows } = await database.query<EventRow>(READ_STREAM, [streamId, options.fromVersion ?? 1, options.toVersion ?? 2 ** 31 - 1]);

@@ -2,7 +2,7 @@
 // checkpoint until there is nothing more, then wait for an append hint or the poll interval.
 // Polling is the safety net for lost hints; the store's readAll guarantees commit order.
 import type { Checkpoint, EventStore, RecordedEvent } from './eventStore.js';
-import { Wakeup } from './wakeup.js';
+import { IdleBackoff, Wakeup } from './wakeup.js';
 
 export interface SubscribeOptions {
   /** Events per readAll call (default 500). */
@@ -32,6 +32,7 @@ export async function subscribeToAll(
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const wakeup = new Wakeup();
+  const backoff = new IdleBackoff(pollIntervalMs);
   const stopListening = await store.onAppend(() => wakeup.signal());
   let checkpoint = after;
   let running = true;
@@ -44,12 +45,13 @@ export async function subscribeToAll(
         if (events.length > 0 && running) {
           await handle(events);
           checkpoint = events[events.length - 1].checkpoint;
+          backoff.reset();
         }
         full = events.length === batchSize;
       } catch (error) {
         options.onError?.(error);
       }
-      if (!full && running) await wakeup.wait(pollIntervalMs);
+      if (!full && running && (await wakeup.wait(backoff.next()))) backoff.reset();
     }
   })();
 

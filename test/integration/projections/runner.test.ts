@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/infra/logger.js';
 import { registry } from '../../../src/infra/metrics.js';
 import { startProjectionRunner, type ProjectionRunner } from '../../../src/projections/runner.js';
 import { freshEmbedded, freshPostgres, postgresUnreachable, requireService, type TestDatabase } from '../../support/services.js';
-import { CREATE_TIP_TOTALS, appendTips, readTotals, tipTotals, waitForApplied } from './tipTotals.js';
+import { CREATE_TIP_TOTALS, appendTips, readTotals, tipTotals, tipTotalsBatched, waitForApplied } from './tipTotals.js';
 
 async function metricValue(name: string, projection: string): Promise<number | undefined> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
@@ -34,15 +34,18 @@ function runnerSuite(label: string, open: () => Promise<TestDatabase>, options: 
       return runner;
     };
 
-    beforeEach(async () => {
+    before(async function () {
+      this.timeout(60_000);
       test = await open();
       database = test.database;
       store = sqlEventStore(database);
       await database.query(CREATE_TIP_TOTALS);
     });
+    after(() => test?.drop());
+    // One database per suite (creating one is slow); each test starts from empty tables.
+    beforeEach(() => database.query('TRUNCATE events, event_streams, tip_totals, projection_checkpoints'));
     afterEach(async () => {
       await Promise.all(runners.splice(0).map((runner) => runner.stop()));
-      await test.drop();
     });
 
     it('applies every event once with its checkpoint, reports metrics, then calls the after-commit hook', async () => {
@@ -70,6 +73,13 @@ function runnerSuite(label: string, open: () => Promise<TestDatabase>, options: 
       await until(() => hooked.length === 125, 5000, 'after-commit hooks');
       assert.equal(await metricValue('projection_checkpoint', 'tip_totals'), head.position);
       assert.equal(await metricValue('projection_lag_events', 'tip_totals'), 0);
+    });
+
+    it('a projection with applyBatch gets each batch once, in one statement', async () => {
+      const expected = await appendTips(store, 75, ['jar-a', 'jar-b']);
+      start(tipTotalsBatched(), { batchSize: 20 });
+      await waitForApplied(database, 75);
+      assert.deepEqual(await readTotals(database), expected);
     });
 
     it('a batch that fails rolls back with its checkpoint and is applied once when retried', async () => {

@@ -34,6 +34,27 @@ export function tipTotals(options: TipTotalsOptions = {}): Projection {
   };
 }
 
+// The same model written set-based: one statement per batch.
+const ADD_TIPS = `
+  INSERT INTO tip_totals (stream_id, tips, total)
+  SELECT stream_id, count(*), sum(amount) FROM unnest($1::text[], $2::bigint[]) AS tip(stream_id, amount) GROUP BY stream_id
+  ON CONFLICT (stream_id) DO UPDATE SET tips = tip_totals.tips + EXCLUDED.tips, total = tip_totals.total + EXCLUDED.total`;
+
+/** tip_totals through applyBatch (apply is never called and fails if it is). */
+export function tipTotalsBatched(): Projection {
+  return {
+    name: 'tip_totals',
+    tables: ['tip_totals'],
+    apply: async () => {
+      throw new Error('apply must not be called when applyBatch exists');
+    },
+    async applyBatch(tx, events) {
+      const tips = events.filter((event) => event.type === 'TipAdded');
+      await tx.query(ADD_TIPS, [tips.map((event) => event.streamId), tips.map((event) => Number(event.data.amount))]);
+    },
+  };
+}
+
 export type Totals = Record<string, { tips: number; total: number }>;
 
 export async function readTotals(database: Queryable): Promise<Totals> {

@@ -1,0 +1,282 @@
+// Event store benchmark on a PostgreSQL server (a fresh database of its own, dropped afterwards).
+//   npm run bench:eventstore [-- --seconds 3 --repeats 3 --lag-seconds 10 --rate 500]
+// Measures append throughput (events/s) for 1 and 8 concurrent writers at batch sizes 1 and 10,
+// beside a bare single-row INSERT loop into an equivalent table through the same pool in the same
+// run (the machine's physical limit), and the end-to-end projection lag (append acknowledged →
+// read-model batch committed) at a steady event rate. Cases are interleaved across repeats and
+// medians reported, since the machine is shared. Prints a table and, last, one JSON line.
+// Connection: DB_HOST / DB_PORT / DB_USER / DB_PASSWORD (default 127.0.0.1:5432, postgres).
+import { Command } from 'commander';
+import { execSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { connectPostgres, type Database } from '../src/infra/database.js';
+import type { EventStore, RecordedEvent } from '../src/infra/eventstore/eventStore.js';
+import { sqlEventStore } from '../src/infra/eventstore/sqlEventStore.js';
+import { silentLogger } from '../src/infra/logger.js';
+import { migrateUp } from '../src/infra/migrations.js';
+import type { Projection } from '../src/projections/projection.js';
+import { startProjectionRunner } from '../src/projections/runner.js';
+
+const options = new Command()
+  .option('--seconds <s>', 'duration of each throughput case', '3')
+  .option('--repeats <n>', 'repeats of each throughput case (median reported)', '3')
+  .option('--lag-seconds <s>', 'duration of the projection lag run', '10')
+  .option('--rate <n>', 'events per second during the lag run', '500')
+  .parse()
+  .opts<{ seconds: string; repeats: string; lagSeconds: string; rate: string }>();
+
+const server = {
+  host: process.env.DB_HOST ?? '127.0.0.1',
+  port: Number(process.env.DB_PORT ?? 5432),
+  user: process.env.DB_USER ?? 'postgres',
+  password: process.env.DB_PASSWORD,
+};
+
+// The events table's shape without the store's logic: what one INSERT per event costs here.
+const CREATE_BARE = `
+  CREATE TABLE bare_events (
+    position bigserial PRIMARY KEY,
+    transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    event_id uuid NOT NULL UNIQUE,
+    stream_id text NOT NULL,
+    version integer NOT NULL,
+    type text NOT NULL,
+    data jsonb NOT NULL,
+    metadata jsonb NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    UNIQUE (stream_id, version)
+  );
+  CREATE INDEX bare_events_commit_order ON bare_events (transaction_id, position);`;
+const BARE_INSERT = 'INSERT INTO bare_events (event_id, stream_id, version, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)';
+
+// The lag run's read model, written two ways: a round trip per event (apply), and one set-based
+// statement per batch (applyBatch).
+const createLagModel = (table: string) => `CREATE TABLE ${table} (stream_id text PRIMARY KEY, events integer NOT NULL)`;
+const countEvent = (table: string) => `
+  INSERT INTO ${table} (stream_id, events) VALUES ($1, 1)
+  ON CONFLICT (stream_id) DO UPDATE SET events = ${table}.events + 1`;
+const countEvents = (table: string) => `
+  INSERT INTO ${table} (stream_id, events) SELECT stream_id, count(*) FROM unnest($1::text[]) AS e(stream_id) GROUP BY stream_id
+  ON CONFLICT (stream_id) DO UPDATE SET events = ${table}.events + EXCLUDED.events`;
+
+const metadata = () => ({
+  commandId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  actorKeyId: 'bench-key',
+  orgId: 'bench-org',
+  occurredAt: new Date().toISOString(),
+  schemaVersion: 1,
+});
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+};
+
+/** Runs `writers` loops of `step` for `seconds`; returns events per second. */
+async function throughput(writers: number, seconds: number, step: (writer: number, round: number) => Promise<number>): Promise<number> {
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  const counts = await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      let events = 0;
+      for (let round = 0; Date.now() < deadline; round++) events += await step(writer, round);
+      return events;
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  return counts.reduce((a, b) => a + b, 0) / elapsed;
+}
+
+function appendCase(store: EventStore, writers: number, batch: number, seconds: number, run: number): Promise<number> {
+  const versions = new Array<number>(writers).fill(0);
+  return throughput(writers, seconds, async (writer) => {
+    const events = Array.from({ length: batch }, (_, i) => ({ type: 'BenchEvent', data: { n: versions[writer] + i }, metadata: metadata() }));
+    await store.append(`bench-${run}-${writers}x${batch}-${writer}`, events, { expectedVersion: versions[writer] });
+    versions[writer] += batch;
+    return batch;
+  });
+}
+
+function bareCase(database: Database, writers: number, seconds: number, run: number): Promise<number> {
+  const versions = new Array<number>(writers).fill(0);
+  return throughput(writers, seconds, async (writer) => {
+    versions[writer] += 1;
+    await database.query(BARE_INSERT, [randomUUID(), `bare-${run}-${writers}-${writer}`, versions[writer], 'BenchEvent', JSON.stringify({ n: versions[writer] }), JSON.stringify(metadata())]);
+    return 1;
+  });
+}
+
+type Projector = 'per_event' | 'batched';
+
+interface LagFigures {
+  projector: Projector;
+  events: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Appends that started more than 50 ms after their scheduled time (the writer could not keep the rate). */
+  appends_started_late: number;
+}
+
+/** Appends at `rate` events/s for `seconds` with a projection running; lag = append acknowledged → batch committed. */
+async function projectionLag(database: Database, store: EventStore, projector: Projector, rate: number, seconds: number): Promise<LagFigures> {
+  const table = `lag_${projector}`;
+  await database.query(createLagModel(table));
+  const appendedAt = new Map<string, number>();
+  const lags: number[] = [];
+  const afterCommit = async (events: readonly RecordedEvent[]) => {
+    const now = performance.now();
+    for (const event of events) {
+      const at = appendedAt.get(event.id);
+      if (at !== undefined) lags.push(now - at);
+    }
+  };
+  const projection: Projection = {
+    name: table,
+    tables: [table],
+    async apply(tx, event) {
+      await tx.query(countEvent(table), [event.streamId]);
+    },
+    applyBatch:
+      projector === 'batched'
+        ? async (tx, events) => {
+            await tx.query(countEvents(table), [events.map((event) => event.streamId)]);
+          }
+        : undefined,
+    afterCommit,
+  };
+  const runner = startProjectionRunner({ database, eventStore: store, projection, logger: silentLogger(), batchSize: 200, pollIntervalMs: 1000 });
+  // Start after the runner is active and caught up, so start-up is not measured.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const total = Math.round(rate * seconds);
+  const intervalMs = 1000 / rate;
+  const start = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  let late = 0;
+  for (let i = 0; i < total; i++) {
+    const due = start + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    else if (wait < -50) late += 1;
+    const id = randomUUID();
+    const append = store
+      .append(`${table}-${i % 50}`, [{ id, type: 'BenchEvent', data: { n: i }, metadata: metadata() }], { expectedVersion: 'any' })
+      .then(() => void appendedAt.set(id, performance.now()));
+    inFlight.add(append);
+    void append.finally(() => inFlight.delete(append));
+    if (inFlight.size >= 32) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const deadline = Date.now() + 60_000;
+  while (lags.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await runner.stop();
+  if (lags.length < total) throw new Error(`projection applied only ${lags.length} of ${total} events`);
+  const round = (n: number) => Number(n.toFixed(1));
+  return { projector, events: lags.length, p50: round(percentile(lags, 50)), p99: round(percentile(lags, 99)), max: round(Math.max(...lags)), appends_started_late: late };
+}
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  let postgres = 'unknown';
+  try {
+    postgres = execSync(`psql -h ${server.host} -p ${server.port} -U ${server.user} -Atc 'show server_version'`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // psql missing: the version is read through the pool below instead.
+  }
+  return { date: new Date().toISOString(), nproc: os.availableParallelism(), cpu, node: process.version, postgres, loadavg: os.loadavg().map((l) => Number(l.toFixed(2))) };
+}
+
+async function admin(sql: string) {
+  const client = new pg.Client({ ...server, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main() {
+  const seconds = Number(options.seconds);
+  const repeats = Number(options.repeats);
+  const rate = Number(options.rate);
+  const name = `paiban_bench_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const database = connectPostgres({ ...server, database: name, maxConnections: 20, idleConnections: 5 });
+  try {
+    await migrateUp(database);
+    await database.query(CREATE_BARE);
+    const store = sqlEventStore(database);
+    const info = machine();
+    if (info.postgres === 'unknown') info.postgres = (await database.query<{ v: string }>('SHOW server_version')).rows[0].v ?? 'unknown';
+    const settings = (await database.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'wal_sync_method')")).rows;
+
+    const cases = [
+      { key: 'bare_1w', label: 'bare INSERT, 1 writer', run: (r: number) => bareCase(database, 1, seconds, r) },
+      { key: 'append_1w_b1', label: 'append, 1 writer, batch 1', run: (r: number) => appendCase(store, 1, 1, seconds, r) },
+      { key: 'append_1w_b10', label: 'append, 1 writer, batch 10', run: (r: number) => appendCase(store, 1, 10, seconds, r) },
+      { key: 'bare_8w', label: 'bare INSERT, 8 writers', run: (r: number) => bareCase(database, 8, seconds, r) },
+      { key: 'append_8w_b1', label: 'append, 8 writers, batch 1', run: (r: number) => appendCase(store, 8, 1, seconds, r) },
+      { key: 'append_8w_b10', label: 'append, 8 writers, batch 10', run: (r: number) => appendCase(store, 8, 10, seconds, r) },
+    ];
+    const samples = new Map<string, number[]>(cases.map((c) => [c.key, []]));
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      for (const c of cases) samples.get(c.key)?.push(await c.run(repeat));
+    }
+    const rates = Object.fromEntries(cases.map((c) => [c.key, Math.round(median(samples.get(c.key) ?? [0]))]));
+    const lagSeconds = Number(options.lagSeconds);
+    const lag = {
+      per_event: await projectionLag(database, store, 'per_event', rate, lagSeconds),
+      batched: await projectionLag(database, store, 'batched', rate, lagSeconds),
+    };
+    const figures = {
+      benchmark: 'eventstore',
+      ...info,
+      settings: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
+      seconds_per_case: seconds,
+      repeats,
+      events_per_second: rates,
+      samples: Object.fromEntries([...samples].map(([key, values]) => [key, values.map(Math.round)])),
+      append_vs_bare: {
+        writers_1: Number((rates.append_1w_b1 / rates.bare_1w).toFixed(3)),
+        writers_8: Number((rates.append_8w_b1 / rates.bare_8w).toFixed(3)),
+      },
+      projection_lag_ms: { rate_events_per_second: rate, seconds: lagSeconds, ...lag },
+      targets: {
+        single_event_append_at_least_half_of_bare: rates.append_1w_b1 >= rates.bare_1w / 2 && rates.append_8w_b1 >= rates.bare_8w / 2,
+        projection_lag_p99_at_most_100ms: { per_event: lag.per_event.p99 <= 100, batched: lag.batched.p99 <= 100 },
+      },
+    };
+
+    console.log(`event store benchmark — ${info.date}, ${info.nproc} cores (${info.cpu}), node ${info.node}, PostgreSQL ${info.postgres}, load ${info.loadavg.join(' ')}`);
+    console.log('');
+    console.log('case                          events/s (median)   samples');
+    for (const c of cases) console.log(`${c.label.padEnd(30)}${String(rates[c.key]).padStart(17)}   ${figures.samples[c.key].join(', ')}`);
+    console.log('');
+    console.log(`append ÷ bare INSERT (batch 1): 1 writer ${figures.append_vs_bare.writers_1}, 8 writers ${figures.append_vs_bare.writers_8} (target ≥ 0.5)`);
+    for (const figures of Object.values(lag)) {
+      console.log(
+        `projection lag (${figures.projector} projector) at ${rate} events/s over ${figures.events} events: ` +
+          `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.appends_started_late} appends started late (target p99 ≤ 100 ms)`,
+      );
+    }
+    console.log(JSON.stringify(figures));
+  } finally {
+    await database.close();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
