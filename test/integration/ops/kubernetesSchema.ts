@@ -32,9 +32,10 @@ type ModelClass = new (data: Record<string, unknown>) => Validatable;
 export async function schemaProblems(manifest: Manifest): Promise<string[]> {
   let module: Record<string, unknown>;
   try {
-    module = (await import(`kubernetes-models/${manifest.apiVersion}`)) as Record<string, unknown>;
+    // One file per kind ("apps/v1/Deployment"): importing a whole API group loads every validator.
+    module = (await import(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`)) as Record<string, unknown>;
   } catch {
-    return [`unknown apiVersion ${manifest.apiVersion}`];
+    return [`unknown kind ${manifest.kind} in ${manifest.apiVersion}`];
   }
   const model = module[manifest.kind];
   if (typeof model !== 'function') return [`unknown kind ${manifest.kind} in ${manifest.apiVersion}`];
