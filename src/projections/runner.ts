@@ -159,3 +159,20 @@ export function startProjectionRunner(options: ProjectionRunnerOptions): Project
     },
   };
 }
+
+export interface ProjectionRunners {
+  readonly runners: readonly ProjectionRunner[];
+  stop(): Promise<void>;
+}
+
+/** One runner per projection (each with its own lock connection); `stop` stops them all. */
+export function startProjectionRunners(options: Omit<ProjectionRunnerOptions, 'projection'> & { projections: readonly Projection[] }): ProjectionRunners {
+  const { projections, ...shared } = options;
+  const runners = projections.map((projection) => startProjectionRunner({ ...shared, projection }));
+  return {
+    runners,
+    async stop() {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    },
+  };
+}
