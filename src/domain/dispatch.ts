@@ -141,7 +141,7 @@ export type FixedVisit = t.TypeOf<typeof FixedVisit>;
 export const SolverSettings = strictObject(
   'SolverSettings',
   {},
-  { timeLimitMs: PositiveNumber, maxIterations: PositiveInteger, seed: NonNegativeInteger },
+  { timeLimitMs: PositiveNumber, iterationBudget: PositiveInteger, unimprovedLimitMs: PositiveNumber, seed: NonNegativeInteger },
 );
 export type SolverSettings = t.TypeOf<typeof SolverSettings>;
 

@@ -51,7 +51,7 @@ export interface ObjectiveBreakdown {
   readonly weightedTotal: number;
 }
 
-export type StopReason = 'time_limit' | 'iteration_limit' | 'cancelled' | 'nothing_to_do';
+export type StopReason = 'timeLimit' | 'iterationBudget' | 'unimproved' | 'cancelled' | 'nothingToDo';
 
 export interface DispatchStats {
   readonly seed: number;

@@ -19,11 +19,15 @@ export interface SearchProgress {
 
 export interface SearchOptions {
   readonly seed: number;
-  /** Wall-clock limit; the search also stops at maxIterations when given. */
+  /** Wall-clock limit; the search also stops at iterationBudget when given. */
   readonly timeLimitMs: number;
   /** With an iteration budget the run is deterministic: phases and temperature follow iterations, not time. */
-  readonly maxIterations?: number;
+  readonly iterationBudget?: number;
+  /** Stop when the best plan has not improved for this long. */
+  readonly unimprovedLimitMs?: number;
   readonly signal?: AbortSignal;
+  /** A shared Int32Array flag; a non-zero first element cancels (for callers in another thread). */
+  readonly cancelFlag?: Int32Array;
   readonly onProgress?: (progress: SearchProgress) => void;
   /** performance.now() when the caller's clock started (so compiling counts against the limit). */
   readonly startedAt?: number;
@@ -50,6 +54,7 @@ const END_TEMPERATURE = 0.01;
 class Budget {
   iterations = 0;
   stopReason: StopReason | undefined;
+  private lastImprovementMs = 0;
   private readonly startedAt: number;
 
   constructor(private readonly options: SearchOptions) {
@@ -62,17 +67,25 @@ class Budget {
 
   /** Fraction of the budget spent, by iterations when there is an iteration budget. */
   progress(): number {
-    const { maxIterations, timeLimitMs } = this.options;
-    if (maxIterations !== undefined) return this.iterations / maxIterations;
+    const { iterationBudget, timeLimitMs } = this.options;
+    if (iterationBudget !== undefined) return this.iterations / iterationBudget;
     return this.elapsedMs() / timeLimitMs;
+  }
+
+  improved(): void {
+    this.lastImprovementMs = this.elapsedMs();
   }
 
   exhausted(): boolean {
     if (this.stopReason !== undefined) return true;
-    if (this.options.signal?.aborted === true) this.stopReason = 'cancelled';
-    else if (this.options.maxIterations !== undefined && this.iterations >= this.options.maxIterations) {
-      this.stopReason = 'iteration_limit';
-    } else if (this.elapsedMs() >= this.options.timeLimitMs) this.stopReason = 'time_limit';
+    const { signal, cancelFlag, unimprovedLimitMs } = this.options;
+    if (signal?.aborted === true || (cancelFlag !== undefined && Atomics.load(cancelFlag, 0) !== 0)) {
+      this.stopReason = 'cancelled';
+    } else if (unimprovedLimitMs !== undefined && this.elapsedMs() - this.lastImprovementMs >= unimprovedLimitMs) {
+      this.stopReason = 'unimproved';
+    } else if (this.options.iterationBudget !== undefined && this.iterations >= this.options.iterationBudget) {
+      this.stopReason = 'iterationBudget';
+    } else if (this.elapsedMs() >= this.options.timeLimitMs) this.stopReason = 'timeLimit';
     return this.stopReason !== undefined;
   }
 }
@@ -119,16 +132,17 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
   // The construction tried every order on every technician's empty route: if none fits, no
   // search can place one, so stop instead of burning the time limit.
   if (best.unassigned.length === m.freeOrders.length) {
-    return { best, iterations: 0, fleetIterations: 0, improvements, stopReason: 'nothing_to_do' };
+    return { best, iterations: 0, fleetIterations: 0, improvements, stopReason: 'nothingToDo' };
   }
 
   if (fleetMatters(m)) {
     const lowerBound = fleetLowerBound(m);
     while (!budget.exhausted() && budget.progress() < FLEET_SHARE && best.usedCount(m) > lowerBound) {
-      const fewer = removeOneRoute(m, best, rng, budget);
+      const fewer = removeOneRoute(m, best, rng, budget, (current) => maybeReport('fleet', current, false));
       if (fewer === undefined) break;
       best = fewer;
       improvements++;
+      budget.improved();
       maybeReport('fleet', best, true);
     }
   }
@@ -156,6 +170,7 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
         best = candidate.clone();
         bestCost = candidateCost;
         improvements++;
+        budget.improved();
         maybeReport('travel', best, true);
         continue;
       }
@@ -168,7 +183,7 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
     iterations: budget.iterations,
     fleetIterations,
     improvements,
-    stopReason: budget.stopReason ?? 'time_limit',
+    stopReason: budget.stopReason ?? 'timeLimit',
   };
 }
 
@@ -178,7 +193,13 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
  * less often: the "absence" count steers effort to the hard orders). Undefined if the budget
  * for the fleet phase ran out first.
  */
-function removeOneRoute(m: RoutingModel, best: Solution, rng: Random, budget: Budget): Solution | undefined {
+function removeOneRoute(
+  m: RoutingModel,
+  best: Solution,
+  rng: Random,
+  budget: Budget,
+  heartbeat: (best: Solution) => void,
+): Solution | undefined {
   const removable: number[] = [];
   for (let t = 0; t < best.routes.length; t++) {
     if (best.routes[t].nodes.length > 0 && m.fixedPrefix[t].length === 0) removable.push(t);
@@ -200,6 +221,7 @@ function removeOneRoute(m: RoutingModel, best: Solution, rng: Random, budget: Bu
     ruin(m, candidate, rng);
     recreate(m, candidate, rng, { blinkRate: BLINK_RATE, maxUsed });
     budget.iterations++;
+    heartbeat(best);
     for (const u of candidate.unassigned) absences[u] += m.priority[u];
     if (
       candidate.unassignedPriority(m) < current.unassignedPriority(m) ||

@@ -10,12 +10,21 @@ export type { SearchProgress as DispatchProgress } from './search.js';
 
 /** Options of one solve; each overrides the request's `solver` settings. */
 export interface SolveDispatchOptions {
+  /** Wall-clock limit, compiling included (default 10 s when no iterationBudget is given). */
   readonly timeLimitMs?: number;
-  /** Iteration budget: with it (and enough time) the same seed gives the same result. */
-  readonly maxIterations?: number;
+  /** Stop after this many ruin-and-recreate iterations; then phases and cooling follow
+   * iterations, so the result depends only on the request, seed and budget. */
+  readonly iterationBudget?: number;
+  /** Stop when the best plan has not improved for this long. */
+  readonly unimprovedLimitMs?: number;
+  /** Seed of the search's random choices (default 1). */
   readonly seed?: number;
+  /** Called with the best plan's figures after construction, on improvements (at most every
+   * 100 ms), at least once a second, and once at the end. */
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly signal?: AbortSignal;
+  /** A shared Int32Array flag; a non-zero first element cancels (for synchronous callers). */
+  readonly cancelFlag?: Int32Array;
 }
 
 export type SolveDispatchOutcome = { ok: true; result: DispatchResult } | { ok: false; errors: FieldError[] };
@@ -26,11 +35,20 @@ export function solveDispatch(request: DispatchRequest, options: SolveDispatchOp
   const errors = validateDispatchRequest(request);
   if (errors.length > 0) return { ok: false, errors };
   const startedAt = performance.now();
-  const maxIterations = options.maxIterations ?? request.solver?.maxIterations;
+  const iterationBudget = options.iterationBudget ?? request.solver?.iterationBudget;
   const timeLimitMs =
-    options.timeLimitMs ?? request.solver?.timeLimitMs ?? (maxIterations === undefined ? DEFAULT_TIME_LIMIT_MS : Infinity);
+    options.timeLimitMs ?? request.solver?.timeLimitMs ?? (iterationBudget === undefined ? DEFAULT_TIME_LIMIT_MS : Infinity);
   const seed = options.seed ?? request.solver?.seed ?? 1;
   const model = compileModel(request);
-  const outcome = search(model, { seed, timeLimitMs, maxIterations, signal: options.signal, onProgress: options.onProgress, startedAt });
+  const outcome = search(model, {
+    seed,
+    timeLimitMs,
+    iterationBudget,
+    unimprovedLimitMs: options.unimprovedLimitMs ?? request.solver?.unimprovedLimitMs,
+    signal: options.signal,
+    cancelFlag: options.cancelFlag,
+    onProgress: options.onProgress,
+    startedAt,
+  });
   return { ok: true, result: buildResult(model, request, outcome, performance.now() - startedAt, seed) };
 }

@@ -77,7 +77,7 @@ describe('result evaluator', () => {
         travelCost: 10,
         weightedTotal: 11,
       },
-      stats: { seed: 1, iterations: 0, elapsedMs: 0, stopReason: 'nothing_to_do', fleetIterations: 0, improvements: 0 },
+      stats: { seed: 1, iterations: 0, elapsedMs: 0, stopReason: 'nothingToDo', fleetIterations: 0, improvements: 0 },
     });
     assert.deepEqual(
       evaluation.violations.map((v) => `${v.kind}:${v.orderId}`),

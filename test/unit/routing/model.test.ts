@@ -35,7 +35,7 @@ describe('routing model', () => {
   it('stops at once when no order fits any technician', () => {
     const outcome = solveDispatch(planarRequest([order('x', 1, 1, { requiredSkills: ['gas'] })], [technician('t')]), { timeLimitMs: 5000 });
     assert.ok(outcome.ok);
-    assert.equal(outcome.result.stats.stopReason, 'nothing_to_do');
+    assert.equal(outcome.result.stats.stopReason, 'nothingToDo');
     assert.ok(outcome.result.stats.elapsedMs < 1000);
   });
 });

@@ -45,7 +45,7 @@ describe('dispatch solver properties (random small requests)', () => {
   it('every plan is feasible, accounts for each order once, and its figures match the evaluator', () => {
     fc.assert(
       fc.property(requestArb, fc.integer({ min: 0, max: 1000 }), (request, seed) => {
-        const outcome = solveDispatch(request, { maxIterations: 30, seed });
+        const outcome = solveDispatch(request, { iterationBudget: 30, seed });
         assert.ok(outcome.ok);
         const { result } = outcome;
         const evaluation = evaluateResult(request, result);

@@ -28,7 +28,7 @@ function midDay(): DispatchRequest {
 describe('re-dispatch with fixed visits', () => {
   it('keeps started and completed visits first on their technician, at the times they happened', () => {
     const request = midDay();
-    const outcome = solveDispatch(request, { maxIterations: 200, seed: 5 });
+    const outcome = solveDispatch(request, { iterationBudget: 200, seed: 5 });
     assert.ok(outcome.ok);
     const t1 = outcome.result.routes.find((r) => r.technicianId === 't1');
     assert.ok(t1 !== undefined);
@@ -45,7 +45,7 @@ describe('re-dispatch with fixed visits', () => {
   });
 
   it('starts new journeys no earlier than now, and after the started visit ends', () => {
-    const outcome = solveDispatch(midDay(), { maxIterations: 200, seed: 5 });
+    const outcome = solveDispatch(midDay(), { iterationBudget: 200, seed: 5 });
     assert.ok(outcome.ok);
     for (const route of outcome.result.routes) {
       const firstFree = route.visits.find((v) => !v.fixed);
@@ -56,7 +56,7 @@ describe('re-dispatch with fixed visits', () => {
   });
 
   it('gives the new orders to the technician already out rather than calling in another', () => {
-    const outcome = solveDispatch(midDay(), { maxIterations: 200, seed: 5 });
+    const outcome = solveDispatch(midDay(), { iterationBudget: 200, seed: 5 });
     assert.ok(outcome.ok);
     assert.deepEqual(outcome.result.routes.map((r) => r.technicianId), ['t1']);
     assert.equal(outcome.result.routes[0].visits[2]?.orderId, 'urgent', 'the order next door comes first');

@@ -5,8 +5,8 @@ import { evaluateResult, solveDispatch } from '../../../src/solver/routing/index
 import { order, planarRequest, technician } from './fixtures.js';
 
 /** Solves with a small fixed budget and checks the plan with the independent evaluator. */
-function solve(request: DispatchRequest, maxIterations = 200): DispatchResult {
-  const outcome = solveDispatch(request, { maxIterations, seed: 3 });
+function solve(request: DispatchRequest, iterationBudget = 200): DispatchResult {
+  const outcome = solveDispatch(request, { iterationBudget, seed: 3 });
   assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.errors));
   const evaluation = evaluateResult(request, outcome.result);
   assert.deepEqual(evaluation.violations, []);
