@@ -1,7 +1,7 @@
 // One running instance: `paiban serve` (HTTP API + background workers) or `paiban worker`
 // (background workers only, plus the operations endpoints for probes and Prometheus). Owns the
 // lifecycle: open services, migrate, listen, and shut down gracefully on SIGTERM/SIGINT.
-import type Router from '@koa/router';
+import { buildApi } from './api/api.js';
 import { createApp } from './api/app.js';
 import type { HealthCheck } from './api/opsRoutes.js';
 import { listen, type RunningServer } from './api/server.js';
@@ -10,6 +10,10 @@ import type { Logger } from './infra/logger.js';
 import { reopenLogFile } from './infra/logger.js';
 import { migrateUp } from './infra/migrations.js';
 import { openServices, type Services } from './infra/services.js';
+import { allProjections } from './projections/all.js';
+import { ReadCache } from './projections/readCache.js';
+import { startProjectionRunners } from './projections/runner.js';
+import { startSolveWorker } from './workers/solveWorker.js';
 
 export type InstanceRole = 'serve' | 'worker';
 
@@ -52,12 +56,11 @@ async function migrateWhenReachable(services: Services, stopped: () => boolean):
 }
 
 function healthChecks(services: Services): HealthCheck[] {
-  const { database, cache } = services;
+  const { database, cache, eventStore } = services;
   return [
     { name: 'database', critical: true, check: async () => void (await database.query('SELECT 1')) },
     { name: 'cache', critical: false, check: () => cache.ping() },
-    // Events live in the database unless an EventStoreDB URL is configured.
-    { name: 'eventstore', critical: true, check: async () => void (await database.query('SELECT 1')) },
+    { name: 'eventstore', critical: true, check: () => eventStore.ping() },
   ];
 }
 
@@ -66,9 +69,17 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
   let stopping = false;
   if (config.database.migrate_on_start) await migrateWhenReachable(services, () => stopping);
 
-  const routers: Router[] = [];
+  const readCache = new ReadCache(services.cache);
+  const api = role === 'serve' ? buildApi(services, config, readCache) : { middleware: [], routers: [] };
   const tasks: BackgroundTask[] = [];
-  const app = createApp({ logger, checks: healthChecks(services), routers: role === 'serve' ? routers : [] });
+  // Every instance runs the projections: one is active per projection, the others stand by.
+  const projections = startProjectionRunners({ database: services.database, eventStore: services.eventStore, logger, projections: allProjections(readCache) });
+  tasks.push({ name: 'projections', stop: () => projections.stop() });
+  if (role === 'worker' || config.workers.solve_in_serve) {
+    const worker = startSolveWorker({ database: services.database, commands: { eventStore: services.eventStore, results: services.commandResults }, logger, leaseSeconds: config.workers.lease_seconds });
+    tasks.push({ name: 'solve-worker', stop: () => worker.stop() });
+  }
+  const app = createApp({ logger, checks: healthChecks(services), ...api });
   const http = await listen(app, config.app.port);
   logger.info({ port: http.port, role, env: config.app.env }, `paiban ${role} listening on port ${http.port}`);
 
@@ -82,6 +93,9 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
     await services.close();
     logger.info('stopped');
   };
+  if (role === 'serve' && config.app.env === 'development') {
+    logger.info({ try: `node bin/paiban.js demo --url http://localhost:${http.port}` }, `try it: node bin/paiban.js demo (docs at http://localhost:${http.port}/docs)`);
+  }
   return { services, http, shutdown };
 }
 

@@ -1,6 +1,6 @@
 // The Koa application: request context (id, access log, metrics), problem+json errors, the
 // operations endpoints, and whatever resource routers the caller mounts.
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from '../infra/logger.js';
 import { requestContext } from './middleware/requestContext.js';
@@ -10,6 +10,8 @@ import { opsRouter, type HealthCheck } from './opsRoutes.js';
 export interface AppOptions {
   logger: Logger;
   checks: HealthCheck[];
+  /** Runs for every request after the request context and error handling, before routing. */
+  middleware?: Middleware[];
   /** Resource routers (the /api/v1 ones); a known path asked with another method answers 405. */
   routers?: Router[];
 }
@@ -21,6 +23,7 @@ export function createApp(options: AppOptions): Koa {
   app.silent = true;
   app.use(requestContext(options.logger));
   app.use(problems());
+  for (const middleware of options.middleware ?? []) app.use(middleware);
   for (const router of [opsRouter(options.checks), ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -29,7 +29,8 @@ export interface ScheduleState {
   /** Penalty per changed published assignment, for the latest replan. */
   changePenalty: NonNegativeInt;
   assignments: ReadonlyMap<string, PlacedAssignment>;
-  published: { at: string; assignments: readonly Assignment[] } | undefined;
+  /** The roster as last published. */
+  published: { assignments: readonly Assignment[] } | undefined;
   bestScore: Score | undefined;
   score: Score | undefined;
   failureReason: string | undefined;
@@ -109,7 +110,7 @@ function evolve(state: ScheduleState, event: ScheduleEvent): ScheduleState {
       return { ...state, assignments };
     }
     case 'SchedulePublished':
-      return { ...state, published: { at: event.publishedAt, assignments: currentAssignments(state) } };
+      return { ...state, published: { assignments: currentAssignments(state) } };
     case 'EmployeeMarkedUnavailable': {
       if (!state.problem) return state;
       const days = new Set(event.days);
@@ -233,7 +234,7 @@ function decide(command: ScheduleCommand, state: ScheduleState): Decision<Schedu
       return accept({ type: 'ShiftUnassigned', employeeId: command.employeeId, day: command.day, reason: 'manual' });
     case 'PublishSchedule':
       if (state.status !== 'generated') return refuse('wrong-state', `only a generated schedule can be published; this one is ${state.status}`);
-      return accept({ type: 'SchedulePublished', publishedAt: command.at, assignments: state.assignments.size });
+      return accept({ type: 'SchedulePublished', assignments: state.assignments.size });
     case 'MarkEmployeeUnavailable': {
       const errors = referenceErrors(problem, { employeeId: command.employeeId, days: command.days });
       if (errors.length) return refuse('unknown-reference', 'the change names something this schedule does not have', { errors });

@@ -22,7 +22,7 @@ export const ResolvedSolverSettings = t.type({ timeLimitMs: t.number, unimproved
 export type ResolvedSolverSettings = t.TypeOf<typeof ResolvedSolverSettings>;
 
 /** Defaults: well under the operations guide's 30 s alert, and an early stop once converged. */
-export const DEFAULT_SOLVER_SETTINGS: ResolvedSolverSettings = { timeLimitMs: 20_000, unimprovedLimitMs: 3_000, seed: 1 };
+export const DEFAULT_SOLVER_SETTINGS: ResolvedSolverSettings = { timeLimitMs: 20_000, unimprovedLimitMs: 1_000, seed: 1 };
 
 /** A cover requirement to drop: the shift on that day (for one skill, or the skill-less one). */
 export const CoverKey = t.intersection([t.type({ day: NonNegativeInt, shiftId: Id }), t.partial({ skill: t.string })]);
@@ -37,6 +37,7 @@ export type BrokenRule = t.TypeOf<typeof BrokenRule>;
 
 // ---- commands -------------------------------------------------------------------------------
 
+// Every command names the schedule it addresses (its stream).
 export const RequestSchedule = t.type({
   type: t.literal('RequestSchedule'),
   scheduleId: Id,
@@ -45,36 +46,35 @@ export const RequestSchedule = t.type({
   solver: ResolvedSolverSettings,
 });
 
-export const StartGeneration = t.type({ type: t.literal('StartGeneration'), generation: PositiveInt, workerId: t.string });
-export const ReportProgress = t.type({ type: t.literal('ReportProgress'), generation: PositiveInt, bestScore: Score, elapsedMs: t.number });
+export const StartGeneration = t.type({ type: t.literal('StartGeneration'), scheduleId: Id, generation: PositiveInt, workerId: t.string });
+export const ReportProgress = t.type({ type: t.literal('ReportProgress'), scheduleId: Id, generation: PositiveInt, bestScore: Score, elapsedMs: t.number });
 export const CompleteGeneration = t.type({
-  type: t.literal('CompleteGeneration'),
+  type: t.literal('CompleteGeneration'), scheduleId: Id,
   generation: PositiveInt,
   assignments: t.array(Assignment),
   score: Score,
   stats: t.record(t.string, t.union([t.number, t.string])),
 });
-export const FailGeneration = t.type({ type: t.literal('FailGeneration'), generation: PositiveInt, reason: t.string });
-export const CancelGeneration = t.type({ type: t.literal('CancelGeneration') });
+export const FailGeneration = t.type({ type: t.literal('FailGeneration'), scheduleId: Id, generation: PositiveInt, reason: t.string });
+export const CancelGeneration = t.type({ type: t.literal('CancelGeneration'), scheduleId: Id });
 export const AssignShift = t.intersection([
-  t.type({ type: t.literal('AssignShift'), employeeId: Id, day: NonNegativeInt, shiftId: Id }),
+  t.type({ type: t.literal('AssignShift'), scheduleId: Id, employeeId: Id, day: NonNegativeInt, shiftId: Id }),
   t.partial({ force: t.boolean }),
 ]);
-export const UnassignShift = t.type({ type: t.literal('UnassignShift'), employeeId: Id, day: NonNegativeInt });
-/** `at` is when the planner published (the command's time; deciders never read a clock). */
-export const PublishSchedule = t.type({ type: t.literal('PublishSchedule'), at: t.string });
+export const UnassignShift = t.type({ type: t.literal('UnassignShift'), scheduleId: Id, employeeId: Id, day: NonNegativeInt });
+export const PublishSchedule = t.type({ type: t.literal('PublishSchedule'), scheduleId: Id });
 export const MarkEmployeeUnavailable = t.intersection([
-  t.type({ type: t.literal('MarkEmployeeUnavailable'), employeeId: Id, days: t.array(NonNegativeInt) }),
+  t.type({ type: t.literal('MarkEmployeeUnavailable'), scheduleId: Id, employeeId: Id, days: t.array(NonNegativeInt) }),
   t.partial({ reason: t.string }),
 ]);
 export const ChangeDemand = t.type({
-  type: t.literal('ChangeDemand'),
+  type: t.literal('ChangeDemand'), scheduleId: Id,
   /** Requirements to add or replace (matched on day, shift and skill). */
   set: t.array(CoverRequirement),
   remove: t.array(CoverKey),
 });
 export const Replan = t.type({
-  type: t.literal('Replan'),
+  type: t.literal('Replan'), scheduleId: Id,
   /** Soft penalty per published assignment the new roster changes. */
   changePenalty: NonNegativeInt,
   solver: ResolvedSolverSettings,
@@ -134,7 +134,8 @@ export const ShiftUnassigned = t.type({
   day: NonNegativeInt,
   reason: t.union([t.literal('manual'), t.literal('unavailable'), t.literal('demand-removed')]),
 });
-export const SchedulePublished = t.type({ type: t.literal('SchedulePublished'), publishedAt: t.string, assignments: t.number });
+/** When it was published is the command's time, in the event's metadata (occurredAt). */
+export const SchedulePublished = t.type({ type: t.literal('SchedulePublished'), assignments: t.number });
 export const EmployeeMarkedUnavailable = t.type({ type: t.literal('EmployeeMarkedUnavailable'), employeeId: t.string, days: t.array(NonNegativeInt), reason: t.string });
 export const DemandChanged = t.type({ type: t.literal('DemandChanged'), set: t.array(CoverRequirement), remove: t.array(CoverKey) });
 export const ReplanRequested = t.type({ type: t.literal('ReplanRequested'), generation: t.number, changePenalty: NonNegativeInt, solver: ResolvedSolverSettings });

@@ -11,6 +11,8 @@ export interface Cache {
   del(...keys: string[]): Promise<void>;
   /** Deletes every key starting with `prefix` (e.g. all of one org's cached schedules). */
   delPrefix(prefix: string): Promise<void>;
+  /** Sets `key` only when it has no value; true when this call set it. */
+  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Throws when the cache cannot be reached; used by /health only. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -26,8 +28,9 @@ export interface RedisOptions {
   commandTimeoutMs?: number;
 }
 
-export function connectRedis(options: RedisOptions, logger: Logger): Cache {
-  const redis = new Redis({
+/** A Redis client that never queues commands while disconnected (callers degrade instead). */
+export function connectRedisClient(options: RedisOptions): Redis {
+  return new Redis({
     host: options.host,
     port: options.port,
     db: options.db,
@@ -40,6 +43,10 @@ export function connectRedis(options: RedisOptions, logger: Logger): Cache {
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
   });
+}
+
+/** The cache on a Redis client from connectRedisClient (closing the cache closes the client). */
+export function redisCache(redis: Redis, logger: Logger, keyPrefix = 'paiban:'): Cache {
   let lastWarning = 0;
   const degrade = (operation: string) => (error: unknown) => {
     // One warning per 10 s at most: an outage must not flood the logs.
@@ -55,10 +62,11 @@ export function connectRedis(options: RedisOptions, logger: Logger): Cache {
     kind: 'redis',
     get: (key) => redis.get(key).then((value) => value ?? undefined, degrade('get')),
     set: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds).then(() => undefined, degrade('set')),
+    add: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds, 'NX').then((reply) => reply === 'OK', () => false),
     del: (...keys) => (keys.length ? redis.del(...keys).then(() => undefined, degrade('del')) : Promise.resolve()),
     async delPrefix(prefix) {
       try {
-        const fullPrefix = (options.keyPrefix ?? 'paiban:') + prefix;
+        const fullPrefix = keyPrefix + prefix;
         let cursor = '0';
         do {
           const [next, keys] = await redis.scan(cursor, 'MATCH', `${fullPrefix}*`, 'COUNT', 500);
@@ -92,6 +100,11 @@ export function memoryCache(maxEntries = 10_000): Cache {
         return undefined;
       }
       return entry.value;
+    },
+    async add(key, value, ttlSeconds) {
+      if ((await this.get(key)) !== undefined) return false;
+      await this.set(key, value, ttlSeconds);
+      return true;
     },
     async set(key, value, ttlSeconds) {
       entries.delete(key);

@@ -100,6 +100,12 @@ export const AppConfigCodec = t.strict({
     per_key_per_minute: integerIn('an integer 1-1000000', 1, 1_000_000),
     per_ip_per_minute: integerIn('an integer 1-1000000', 1, 1_000_000),
   }),
+  workers: t.strict({
+    /** `paiban serve` also runs a solve worker (`paiban worker` always does). */
+    solve_in_serve: BooleanLike,
+    /** A solve's lease; a dead worker's job is retried after it runs out. */
+    lease_seconds: integerIn('an integer 5-3600', 5, 3600),
+  }),
   limits: t.strict({
     body_bytes: integerIn('a size in bytes (1 KiB-64 MiB)', 1024, 64 * 1024 * 1024),
     employees_per_request: integerIn('an integer 1-100000', 1, 100_000),
@@ -131,6 +137,7 @@ const DEFAULTS: Tree = {
     admin_allowed_cidrs: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7',
   },
   rate_limit: { enabled: true, per_key_per_minute: 1200, per_ip_per_minute: 120 },
+  workers: { solve_in_serve: true, lease_seconds: 30 },
   limits: {
     body_bytes: 4 * 1024 * 1024,
     employees_per_request: 2000,

@@ -4,7 +4,12 @@
 import path from 'node:path';
 import type { AppConfig } from './config.js';
 import { connectPostgres, openEmbedded, type Database } from './database.js';
-import { connectRedis, memoryCache, type Cache } from './cache.js';
+import type { Redis } from 'ioredis';
+import { connectRedisClient, memoryCache, redisCache, type Cache } from './cache.js';
+import { createEventStore } from './eventstore/createEventStore.js';
+import type { EventStore } from './eventstore/eventStore.js';
+import { sqlCommandResults } from './eventstore/sqlCommandResults.js';
+import type { CommandResultStore } from '../commands/idempotency.js';
 import type { Logger } from './logger.js';
 
 export interface Services {
@@ -12,6 +17,10 @@ export interface Services {
   logger: Logger;
   database: Database;
   cache: Cache;
+  /** The Redis client behind the cache (shared rate limits), when Redis is configured. */
+  redis: Redis | undefined;
+  eventStore: EventStore;
+  commandResults: CommandResultStore;
   close(): Promise<void>;
 }
 
@@ -28,11 +37,14 @@ export async function openServices(config: AppConfig, logger: Logger): Promise<S
         idleConnections: db.idle_connections,
       })
     : await openEmbedded(path.resolve(config.app.data_dir));
-  const cache = redis.host ? connectRedis({ host: redis.host, port: redis.port, db: redis.db }, logger) : memoryCache();
+  const redisClient = redis.host ? connectRedisClient({ host: redis.host, port: redis.port, db: redis.db }) : undefined;
+  const cache = redisClient ? redisCache(redisClient, logger) : memoryCache();
+  const eventStore = await createEventStore(database, { url: config.eventstore.url, logger });
   logger.info(
     {
       database: db.host ? `postgres://${db.user}@${db.host}:${db.port}/${db.name}` : `embedded (${config.app.data_dir})`,
       cache: redis.host ? `redis://${redis.host}:${redis.port}/${redis.db}` : 'in-process',
+      eventstore: eventStore.kind,
     },
     'services opened',
   );
@@ -41,8 +53,12 @@ export async function openServices(config: AppConfig, logger: Logger): Promise<S
     logger,
     database,
     cache,
+    redis: redisClient,
+    eventStore,
+    commandResults: sqlCommandResults(database),
     async close() {
       await cache.close();
+      await eventStore.close();
       await database.close();
     },
   };

@@ -57,10 +57,12 @@ export function jsonBody(limitBytes: number): Middleware {
       ctx.request.body = undefined;
       return next();
     }
-    if (!ctx.is('application/json', 'application/*+json')) {
-      throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
-    }
+    // `curl -d '{…}'` labels JSON as a form; accept that (the operations guide's commands do it).
+    const json = ctx.is('application/json', 'application/*+json');
+    const curlForm = !json && ctx.is('application/x-www-form-urlencoded');
+    if (!json && !curlForm) throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
     const text = await readLimited(ctx, limitBytes);
+    if (curlForm && !/^\s*[[{]/.test(text)) throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
       throw new HttpProblem(400, 'too-deep', `The body nests deeper than ${MAX_JSON_DEPTH} levels.`);
     }

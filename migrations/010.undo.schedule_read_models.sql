@@ -1,0 +1,3 @@
+DROP TABLE unfilled_demand;
+DROP TABLE assignments;
+DROP TABLE schedules;

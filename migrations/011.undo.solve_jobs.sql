@@ -1,0 +1,1 @@
+DROP TABLE solve_jobs;

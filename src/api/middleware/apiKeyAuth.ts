@@ -1,0 +1,97 @@
+// API-key authentication. A key is `pb_<key id>_<secret>`, sent as `Authorization: Bearer …` or
+// `X-API-Key: …`. Its state is folded from the key's own event stream (the source of truth) and
+// cached for at most `cacheMs`, so a revocation is refused everywhere within that time.
+import type { Middleware } from 'koa';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { decodeEvents } from '../../commands/commandHandler.js';
+import { apiKeyDecider, usable, type ApiKeyState } from '../../commands/apiKeyDecider.js';
+import { fold } from '../../commands/decider.js';
+import { ApiKeyEvent, streamIdOfKey, type Scope } from '../../domain/apiKeys.js';
+import type { EventStore } from '../../infra/eventstore/eventStore.js';
+import { HttpProblem } from '../problem.js';
+import { bearerToken } from './adminAuth.js';
+
+export interface AuthContext {
+  keyId: string;
+  orgId: string;
+  scopes: readonly Scope[];
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    auth?: AuthContext;
+    /** Why a presented key was not accepted (for the 401's detail). */
+    authFailure?: string;
+  }
+}
+
+const KEY_FORMAT = /^pb_([0-9a-f]{16})_([A-Za-z0-9_-]{20,128})$/;
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export const formatKey = (keyId: string, secret: string): string => `pb_${keyId}_${secret}`;
+
+export type KeyVerifier = (token: string) => Promise<AuthContext | string>;
+
+/** Checks a presented key: its context, or why it is refused. */
+export function keyVerifier(eventStore: EventStore, cacheMs = 1000, now: () => Date = () => new Date()): KeyVerifier {
+  const cache = new Map<string, { state: ApiKeyState; loadedAt: number }>();
+  const load = async (keyId: string): Promise<ApiKeyState> => {
+    const hit = cache.get(keyId);
+    if (hit && Date.now() - hit.loadedAt < cacheMs) return hit.state;
+    const state = fold(apiKeyDecider, decodeEvents(ApiKeyEvent, await eventStore.readStream(streamIdOfKey(keyId))));
+    if (cache.size >= 10_000) cache.delete(cache.keys().next().value as string);
+    cache.set(keyId, { state, loadedAt: Date.now() });
+    return state;
+  };
+  return async (token) => {
+    const match = KEY_FORMAT.exec(token);
+    if (!match) return 'the API key is malformed';
+    const [, keyId, secret] = match;
+    const state = await load(keyId);
+    const given = Buffer.from(hashSecret(secret), 'hex');
+    const expected = Buffer.from(state.secretHash || '0'.repeat(64), 'hex');
+    const matches = given.length === expected.length && timingSafeEqual(given, expected);
+    if (!state.exists || !matches) return 'unknown API key';
+    if (!usable(state, now())) return state.revoked ? 'the API key was revoked' : 'the API key has expired';
+    return { keyId, orgId: state.orgId, scopes: state.scopes };
+  };
+}
+
+/** The API key a request presents, if any (an admin bearer token is not one). */
+function presentedKey(authorization: string, apiKeyHeader: string): string | undefined {
+  if (apiKeyHeader) return apiKeyHeader.trim();
+  const bearer = bearerToken(authorization);
+  return bearer?.startsWith('pb_') ? bearer : undefined;
+}
+
+/** Identifies the caller when it presents a key; refusing is left to requireScope. */
+export function authenticate(verify: KeyVerifier): Middleware {
+  return async (ctx, next) => {
+    const token = presentedKey(ctx.get('Authorization'), ctx.get('X-API-Key'));
+    if (token) {
+      const result = await verify(token);
+      if (typeof result === 'string') ctx.state.authFailure = result;
+      else {
+        ctx.state.auth = result;
+        ctx.state.actor = result.keyId;
+      }
+    }
+    await next();
+  };
+}
+
+/** 401 without a valid key, 403 when the key lacks `scope`. */
+export function requireScope(scope: Scope): Middleware {
+  return async (ctx, next) => {
+    const auth = ctx.state.auth;
+    if (!auth) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="paiban"');
+      throw new HttpProblem(401, 'unauthorized', ctx.state.authFailure ?? 'Send an API key: Authorization: Bearer pb_… or X-API-Key.');
+    }
+    if (!auth.scopes.includes(scope)) {
+      throw new HttpProblem(403, 'missing-scope', `This key lacks the "${scope}" scope.`, { required_scope: scope });
+    }
+    await next();
+  };
+}
