@@ -13,7 +13,8 @@ import { openServices, type Services } from './infra/services.js';
 import { allProjections } from './projections/all.js';
 import { ReadCache } from './projections/readCache.js';
 import { startProjectionRunners } from './projections/runner.js';
-import { startSolveWorker } from './workers/solveWorker.js';
+import { startJobWorker } from './workers/jobWorker.js';
+import { scheduleJobHandler } from './workers/scheduleJob.js';
 
 export type InstanceRole = 'serve' | 'worker';
 
@@ -76,7 +77,13 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
   const projections = startProjectionRunners({ database: services.database, eventStore: services.eventStore, logger, projections: allProjections(readCache) });
   tasks.push({ name: 'projections', stop: () => projections.stop() });
   if (role === 'worker' || config.workers.solve_in_serve) {
-    const worker = startSolveWorker({ database: services.database, commands: { eventStore: services.eventStore, results: services.commandResults }, logger, leaseSeconds: config.workers.lease_seconds });
+    const worker = startJobWorker({
+      database: services.database,
+      commands: { eventStore: services.eventStore, results: services.commandResults },
+      logger,
+      handlers: [scheduleJobHandler()],
+      leaseSeconds: config.workers.lease_seconds,
+    });
     tasks.push({ name: 'solve-worker', stop: () => worker.stop() });
   }
   const app = createApp({ logger, checks: healthChecks(services), ...api });

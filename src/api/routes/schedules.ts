@@ -239,11 +239,12 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
   });
 
   router.get('/:id/history', async (ctx) => {
-    await existing(ctx);
     const fromVersion = queryInt(ctx, 'fromVersion', 1, 10_000_000);
     const limit = queryInt(ctx, 'limit', 1, 1000) ?? 200;
     const from = fromVersion ?? 1;
+    // From the stream itself: complete even before the read model has caught up.
     const entries = await streamHistory(eventStore, streamIdOfSchedule(orgOf(ctx), ctx.params.id), { fromVersion: from, toVersion: from + limit - 1 });
+    if (entries.length === 0 && from === 1) throw new HttpProblem(404, 'not-found', `No schedule ${ctx.params.id}.`);
     ctx.body = {
       scheduleId: ctx.params.id,
       events: entries.map((entry) => ({

@@ -1,0 +1,182 @@
+// Solving one schedule generation: start it, solve in a worker thread with throttled best-score
+// progress, watch the stream for a cancellation, then append the roster and ScheduleGenerated —
+// or ScheduleGenerationFailed. Every append goes through the schedule decider, so a stale or
+// cancelled generation can never be completed.
+import { Counter, Histogram } from 'prom-client';
+import { decodeEvents, handleCommand, type CommandContext } from '../commands/commandHandler.js';
+import { fold } from '../commands/decider.js';
+import { scheduleAggregate } from '../commands/scheduleAggregate.js';
+import { problemToSolve } from '../commands/scheduleDecider.js';
+import type { Score } from '../domain/roster.js';
+import { ScheduleEvent, streamIdOfSchedule, type ScheduleCommand } from '../domain/schedule.js';
+import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
+import { registry } from '../infra/metrics.js';
+import type { Job } from './jobQueue.js';
+import type { JobHandler, JobOutcome, JobRun } from './jobWorker.js';
+import { solveInThread } from './solveThread.js';
+
+const generations = new Counter({
+  name: 'schedule_generations_total',
+  help: 'Schedule generations by outcome.',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+const generationDuration = new Histogram({
+  name: 'schedule_generation_duration_seconds',
+  help: 'Wall-clock time of a schedule generation, from start to result.',
+  buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+  registers: [registry],
+});
+const constraintEvaluations = new Counter({
+  name: 'constraint_evaluations_total',
+  help: 'Constraint evaluations performed by the roster solver.',
+  registers: [registry],
+});
+for (const status of ['success', 'error', 'cancelled']) generations.inc({ status }, 0);
+
+export interface ScheduleJobOptions {
+  /** At most one progress event per this interval (default 1000 ms). */
+  progressIntervalMs?: number;
+  /** How often a running solve checks its stream for a cancellation (default 500 ms). */
+  cancelCheckMs?: number;
+  /** A generation whose workers died this many times is failed instead of retried (default 3). */
+  maxAttempts?: number;
+}
+
+export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler {
+  const progressIntervalMs = options.progressIntervalMs ?? 1000;
+  const cancelCheckMs = options.cancelCheckMs ?? 500;
+  const maxAttempts = options.maxAttempts ?? 3;
+
+  const solve = async (job: Job, run: JobRun): Promise<JobOutcome> => {
+    const { commands, logger, workerId } = run;
+    const scheduleId = job.subjectId;
+    const { generation } = job;
+    const streamId = streamIdOfSchedule(job.orgId, scheduleId);
+    const recorded = await commands.eventStore.readStream(streamId);
+    const state = fold(scheduleAggregate.decider, decodeEvents(ScheduleEvent, recorded));
+    // The event that asked for this generation: its flow is the flow of everything we append.
+    const trigger: RecordedEvent | undefined = [...recorded].reverse().find((e) => e.type === 'ScheduleRequested' || e.type === 'ReplanRequested');
+
+    const send = (command: ScheduleCommand, step: string) => {
+      const context: CommandContext = {
+        // Deterministic per job, attempt and step: a retried append is a no-op, not a duplicate.
+        commandId: `solve:${job.orgId}:${scheduleId}:${generation}:${job.attempts}:${step}`,
+        orgId: job.orgId,
+        actorKeyId: `worker:${workerId}`,
+        occurredAt: new Date().toISOString(),
+        correlationId: typeof trigger?.metadata.correlationId === 'string' ? trigger.metadata.correlationId : undefined,
+        causationId: trigger?.id,
+      };
+      return handleCommand(commands, scheduleAggregate, command, context);
+    };
+
+    const pending = state.generation === generation && (state.status === 'requested' || state.status === 'generating');
+    if (!pending) return 'skipped'; // cancelled or finished meanwhile
+    if (job.attempts > maxAttempts) {
+      await send({ type: 'FailGeneration', scheduleId, generation, reason: `abandoned: ${maxAttempts} workers stopped before finishing` }, 'fail');
+      return 'error';
+    }
+    const started = await send({ type: 'StartGeneration', scheduleId, generation, workerId }, 'start');
+    if (started.kind !== 'accepted') return 'skipped';
+
+    const problem = problemToSolve(state);
+    const startedAt = performance.now();
+    const cancelled = new AbortController();
+    const onAbort = () => cancelled.abort();
+    run.signal.addEventListener('abort', onAbort, { once: true });
+
+    let streamVersion = started.version;
+    let lastProgressAt = 0;
+    let pendingProgress: { best: Score; elapsedMs: number } | undefined;
+    let progressStep = 0;
+    let progressWrites = Promise.resolve();
+    const flushProgress = () => {
+      if (!pendingProgress) return;
+      const { best, elapsedMs } = pendingProgress;
+      pendingProgress = undefined;
+      lastProgressAt = performance.now();
+      const step = `progress-${++progressStep}`;
+      progressWrites = progressWrites
+        .then(() => send({ type: 'ReportProgress', scheduleId, generation, bestScore: best, elapsedMs }, step))
+        .then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'progress not recorded'));
+    };
+    // While solving: write throttled progress, and watch the stream for a cancellation.
+    const watch = setInterval(() => {
+      if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
+      commands.eventStore.readStream(streamId, { fromVersion: streamVersion + 1 }).then(
+        (newer) => {
+          if (newer.length) streamVersion = newer[newer.length - 1].version;
+          if (newer.some((e) => e.type === 'ScheduleGenerationCancelled')) cancelled.abort();
+        },
+        (error: unknown) => logger.warn({ err: error }, 'cancellation check failed'),
+      );
+    }, cancelCheckMs);
+
+    try {
+      const outcome = await solveInThread(problem, {
+        ...state.solver,
+        signal: cancelled.signal,
+        onProgress: (best, elapsedMs) => {
+          pendingProgress = { best, elapsedMs };
+          if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
+        },
+      });
+      clearInterval(watch);
+      await progressWrites;
+      if (cancelled.signal.aborted) return 'cancelled';
+      if (!outcome.ok) {
+        const reason = `invalid problem: ${outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+        await send({ type: 'FailGeneration', scheduleId, generation, reason }, 'fail');
+        return 'error';
+      }
+      const { result } = outcome;
+      constraintEvaluations.inc(result.stats.constraintEvaluations);
+      const stats = {
+        durationMs: Math.round(result.stats.durationMs),
+        movesEvaluated: result.stats.movesEvaluated,
+        constraintEvaluations: result.stats.constraintEvaluations,
+        stopReason: result.stats.stopReason,
+        hardViolations: result.explanation.hardViolations,
+        attempt: job.attempts,
+      };
+      const completed = await send({ type: 'CompleteGeneration', scheduleId, generation, assignments: result.assignments, score: result.score, stats }, 'complete');
+      if (completed.kind !== 'accepted') return completed.kind === 'rejected' ? 'cancelled' : 'error';
+      logger.info(
+        {
+          org_id: job.orgId,
+          schedule_id: scheduleId,
+          generation,
+          employees: problem.employees.length,
+          shifts: problem.cover.reduce((sum, c) => sum + c.required, 0),
+          duration_ms: Math.round(performance.now() - startedAt),
+          score: result.score,
+        },
+        'schedule generated (排班生成完成)',
+      );
+      return 'success';
+    } catch (error) {
+      clearInterval(watch);
+      logger.error({ err: error, schedule_id: scheduleId }, 'schedule generation failed');
+      await send({ type: 'FailGeneration', scheduleId, generation, reason: (error as Error).message || 'solver failed' }, 'fail');
+      return 'error';
+    } finally {
+      run.signal.removeEventListener('abort', onAbort);
+      generationDuration.observe((performance.now() - startedAt) / 1000);
+    }
+  };
+
+  return {
+    kind: 'schedule',
+    async run(job, run) {
+      const outcome = await solve(job, run).catch((error: unknown) => {
+        generations.inc({ status: 'error' });
+        throw error;
+      });
+      // A solve cut short by the worker stopping is not a cancelled generation: it will run again.
+      const interrupted = outcome === 'cancelled' && run.signal.aborted;
+      if (outcome !== 'skipped' && !interrupted) generations.inc({ status: outcome });
+      return outcome;
+    },
+  };
+}
