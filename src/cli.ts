@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type AppConfig } from './infra/config.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { migrateDown, migrateUp, migrationStatus } from './infra/migrations.js';
 import { openServices } from './infra/services.js';
+import { allProjections } from './projections/all.js';
+import { runReplay } from './projections/replay.js';
 import { handleSignals, startInstance, type InstanceRole } from './instance.js';
 
 function configOrExit(): AppConfig {
@@ -93,6 +95,17 @@ migrate
       const status = await migrationStatus(database);
       console.log(`current version: ${status.current} (latest: ${status.latest})`);
       for (const m of status.migrations) console.log(`${m.applied ? '[x]' : '[ ]'} ${String(m.version).padStart(3, '0')} ${m.name}`);
+    }),
+  );
+
+program
+  .command('replay')
+  .description('rebuild read models from the events into fresh tables and swap them in (the API keeps serving)')
+  .argument('<projection...>', `a projection name (${allProjections().map((p) => p.name).join(', ')}) or all`)
+  .action((names: string[]) =>
+    withDatabase(async ({ database, eventStore, logger }) => {
+      const results = await runReplay({ database, eventStore, projections: allProjections(), names, logger });
+      for (const r of results) console.log(`${r.projection}: ${r.events} events replayed in ${(r.durationMs / 1000).toFixed(1)} s`);
     }),
   );
 
