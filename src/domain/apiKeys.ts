@@ -1,5 +1,6 @@
 // API keys: issued by an admin for one organisation with scopes, revoked at once. One stream per key.
 import * as t from 'io-ts';
+import { strictObject } from './rosterCodecSupport.js';
 
 export const SCOPES = ['schedule', 'dispatch'] as const;
 export const Scope = t.keyof({ schedule: null, dispatch: null }, 'schedule | dispatch');
@@ -11,12 +12,11 @@ const OrgId = t.refinement(t.string, (s) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.
 const KeyName = t.refinement(t.string, (s) => s.trim().length > 0 && s.length <= 200, 'a name (1-200 characters)');
 const Timestamp = t.refinement(t.string, (s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d\d-\d\dT/.test(s), 'an ISO 8601 timestamp');
 
-/** The body of POST /api/v1/admin/keys. */
-export const IssueKeyBody = t.exact(
-  t.intersection([
-    t.type({ name: KeyName, scopes: t.refinement(t.array(Scope), (s) => s.length > 0 && new Set(s).size === s.length, 'one or more distinct scopes') }),
-    t.partial({ org_id: OrgId, expires_at: Timestamp }),
-  ]),
+/** The body of POST /api/v1/admin/keys (snake_case, as the operations guide writes it). */
+export const IssueKeyBody = strictObject(
+  'IssueKeyBody',
+  { name: KeyName, scopes: t.refinement(t.array(Scope), (s) => s.length > 0 && new Set(s).size === s.length, 'one or more distinct scopes') },
+  { org_id: OrgId, expires_at: Timestamp },
 );
 export type IssueKeyBody = t.TypeOf<typeof IssueKeyBody>;
 
