@@ -269,8 +269,9 @@ export class SchemaRegistry {
 
   /** A custom object codec becomes a component under its own name (suffixed if the name is taken). */
   private named(codec: t.Any): JsonSchema | undefined {
-    let name = codec.name.replace(/[^A-Za-z0-9_.-]/g, '_');
-    for (let n = 2; name in this.schemas; n++) name = `${codec.name}${n}`;
+    const base = codec.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+    let name = base;
+    for (let n = 2; name in this.schemas; n++) name = `${base}${n}`;
     this.refs.set(codec, name);
     this.schemas[name] = {}; // reserved, so a recursive reference finds it
     const schema = probeObject(codec, this.describe);
@@ -517,13 +518,13 @@ export interface RouteKey {
 
 const METHODS = new Set<string>(['get', 'post', 'put', 'patch', 'delete']);
 
-/** The routes routers really answer (HEAD, which Koa adds to every GET, left out). */
+/** The routes routers really answer (HEAD, which Koa adds to every GET, left out; a RegExp route as its source). */
 export function routesOf(routers: Router[]): RouteKey[] {
   const keys: RouteKey[] = [];
   for (const router of routers) {
     for (const layer of router.stack) {
       for (const method of layer.methods.map((m) => m.toLowerCase())) {
-        if (METHODS.has(method)) keys.push({ method: method as HttpMethod, path: layer.path });
+        if (METHODS.has(method)) keys.push({ method: method as HttpMethod, path: String(layer.path) });
       }
     }
   }
