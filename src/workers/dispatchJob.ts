@@ -1,0 +1,194 @@
+// Solving one dispatch generation: start it, solve in a worker thread with throttled progress,
+// watch the stream for a newer generation (a real-time change superseded this one), then append
+// the routes and DispatchGenerated — or DispatchFailed. Every append goes through the dispatch
+// decider, so a stale generation can never be completed.
+import { Counter, Histogram } from 'prom-client';
+import { decodeEvents, handleCommand, type CommandContext } from '../commands/commandHandler.js';
+import { fold } from '../commands/decider.js';
+import { dispatchAggregate } from '../commands/dispatchAggregate.js';
+import { requestToSolve } from '../commands/dispatchDecider.js';
+import { DispatchEvent, streamIdOfDispatch, type DispatchCommand } from '../domain/dispatchService.js';
+import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
+import { registry } from '../infra/metrics.js';
+import type { DispatchProgress } from '../solver/routing/index.js';
+import { solveDispatchInThread } from './dispatchThread.js';
+import type { Job } from './jobQueue.js';
+import type { JobHandler, JobOutcome, JobRun } from './jobWorker.js';
+
+const generations = new Counter({
+  name: 'dispatch_generations_total',
+  help: 'Dispatch generations by outcome.',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+const generationDuration = new Histogram({
+  name: 'dispatch_generation_duration_seconds',
+  help: 'Wall-clock time of a dispatch generation, from start to result.',
+  buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+  registers: [registry],
+});
+for (const status of ['success', 'error', 'cancelled']) generations.inc({ status }, 0);
+
+export interface DispatchJobOptions {
+  /** At most one progress event per this interval (default 1000 ms). */
+  progressIntervalMs?: number;
+  /** How often a running solve checks its stream for a newer generation (default 500 ms). */
+  supersededCheckMs?: number;
+  /** A generation whose workers died this many times is failed instead of retried (default 3). */
+  maxAttempts?: number;
+}
+
+const TRIGGERS = new Set(['DispatchRequested', 'RedispatchRequested']);
+
+export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler {
+  const progressIntervalMs = options.progressIntervalMs ?? 1000;
+  const supersededCheckMs = options.supersededCheckMs ?? 500;
+  const maxAttempts = options.maxAttempts ?? 3;
+
+  const solve = async (job: Job, run: JobRun): Promise<JobOutcome> => {
+    const { commands, logger, workerId } = run;
+    const dispatchId = job.subjectId;
+    const { generation } = job;
+    const streamId = streamIdOfDispatch(job.orgId, dispatchId);
+    const recorded = await commands.eventStore.readStream(streamId);
+    const state = fold(dispatchAggregate.decider, decodeEvents(DispatchEvent, recorded));
+    // The event that asked for this generation: its flow is the flow of everything we append.
+    const trigger: RecordedEvent | undefined = [...recorded].reverse().find((e) => TRIGGERS.has(e.type));
+
+    const send = (command: DispatchCommand, step: string) => {
+      const context: CommandContext = {
+        // Deterministic per job, attempt and step: a retried append is a no-op, not a duplicate.
+        commandId: `dispatch:${job.orgId}:${dispatchId}:${generation}:${job.attempts}:${step}`,
+        orgId: job.orgId,
+        actorKeyId: `worker:${workerId}`,
+        occurredAt: new Date().toISOString(),
+        correlationId: typeof trigger?.metadata.correlationId === 'string' ? trigger.metadata.correlationId : undefined,
+        causationId: trigger?.id,
+      };
+      return handleCommand(commands, dispatchAggregate, command, context);
+    };
+
+    const pending = state.generation === generation && (state.status === 'requested' || state.status === 'generating');
+    if (!pending) return 'skipped'; // superseded or finished meanwhile
+    if (job.attempts > maxAttempts) {
+      await send({ type: 'FailDispatchGeneration', dispatchId, generation, reason: `abandoned: ${maxAttempts} workers stopped before finishing` }, 'fail');
+      return 'error';
+    }
+    const started = await send({ type: 'StartDispatchGeneration', dispatchId, generation, workerId }, 'start');
+    if (started.kind !== 'accepted') return 'skipped';
+
+    const request = requestToSolve(state);
+    const startedAt = performance.now();
+    const superseded = new AbortController();
+    const onAbort = () => superseded.abort();
+    run.signal.addEventListener('abort', onAbort, { once: true });
+
+    let streamVersion = started.version;
+    let lastProgressAt = 0;
+    let pendingProgress: DispatchProgress | undefined;
+    let progressStep = 0;
+    let progressWrites = Promise.resolve();
+    const flushProgress = () => {
+      if (!pendingProgress) return;
+      const { unassigned, techniciansUsed, distance, elapsedMs } = pendingProgress;
+      pendingProgress = undefined;
+      lastProgressAt = performance.now();
+      const step = `progress-${++progressStep}`;
+      const progress = { unassigned, techniciansUsed, distance, elapsedMs: Math.round(elapsedMs) };
+      progressWrites = progressWrites
+        .then(() => send({ type: 'ReportDispatchProgress', dispatchId, generation, progress }, step))
+        .then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'dispatch progress not recorded'));
+    };
+    // While solving: write throttled progress, and stop when a change asked for a newer generation.
+    const watch = setInterval(() => {
+      if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
+      commands.eventStore.readStream(streamId, { fromVersion: streamVersion + 1 }).then(
+        (newer) => {
+          if (newer.length) streamVersion = newer[newer.length - 1].version;
+          if (newer.some((e) => e.type === 'RedispatchRequested')) superseded.abort();
+        },
+        (error: unknown) => logger.warn({ err: error }, 'superseded check failed'),
+      );
+    }, supersededCheckMs);
+
+    try {
+      const outcome = await solveDispatchInThread(request, {
+        ...state.solver,
+        signal: superseded.signal,
+        onProgress: (progress) => {
+          pendingProgress = progress;
+          if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
+        },
+      });
+      clearInterval(watch);
+      await progressWrites;
+      if (superseded.signal.aborted) return 'cancelled';
+      if (!outcome.ok) {
+        const reason = `invalid request: ${outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+        await send({ type: 'FailDispatchGeneration', dispatchId, generation, reason }, 'fail');
+        return 'error';
+      }
+      const { result } = outcome;
+      const stats = {
+        elapsedMs: Math.round(result.stats.elapsedMs),
+        iterations: result.stats.iterations,
+        fleetIterations: result.stats.fleetIterations,
+        improvements: result.stats.improvements,
+        stopReason: result.stats.stopReason,
+        seed: result.stats.seed,
+        attempt: job.attempts,
+      };
+      const completed = await send(
+        {
+          type: 'CompleteDispatchGeneration',
+          dispatchId,
+          generation,
+          routes: result.routes.map((r) => ({ ...r, visits: r.visits.map((v) => ({ ...v })) })),
+          unassigned: result.unassigned.map((u) => ({ ...u })),
+          objective: { ...result.objective },
+          stats,
+        },
+        'complete',
+      );
+      if (completed.kind !== 'accepted') return completed.kind === 'rejected' ? 'cancelled' : 'error';
+      logger.info(
+        {
+          org_id: job.orgId,
+          dispatch_id: dispatchId,
+          generation,
+          orders: request.orders.length,
+          technicians: request.technicians.length,
+          fixed_visits: request.fixedVisits?.length ?? 0,
+          unassigned: result.unassigned.length,
+          technicians_used: result.objective.techniciansUsed,
+          distance: Math.round(result.objective.travelDistance * 100) / 100,
+          duration_ms: Math.round(performance.now() - startedAt),
+        },
+        'dispatch generated',
+      );
+      return 'success';
+    } catch (error) {
+      clearInterval(watch);
+      logger.error({ err: error, dispatch_id: dispatchId }, 'dispatch generation failed');
+      await send({ type: 'FailDispatchGeneration', dispatchId, generation, reason: (error as Error).message || 'solver failed' }, 'fail');
+      return 'error';
+    } finally {
+      run.signal.removeEventListener('abort', onAbort);
+      generationDuration.observe((performance.now() - startedAt) / 1000);
+    }
+  };
+
+  return {
+    kind: 'dispatch',
+    async run(job, run) {
+      const outcome = await solve(job, run).catch((error: unknown) => {
+        generations.inc({ status: 'error' });
+        throw error;
+      });
+      // A solve cut short by the worker stopping is not a cancelled generation: it will run again.
+      const interrupted = outcome === 'cancelled' && run.signal.aborted;
+      if (outcome !== 'skipped' && !interrupted) generations.inc({ status: outcome });
+      return outcome;
+    },
+  };
+}
