@@ -1,10 +1,14 @@
 // Event store benchmark on a PostgreSQL server (a fresh database of its own, dropped afterwards).
-//   npm run bench:eventstore [-- --seconds 3 --repeats 3 --lag-seconds 10 --rate 500]
+//   npm run bench:eventstore [-- --seconds 6 --slice 0.5 --lag-seconds 10 --rate 500]
 // Measures append throughput (events/s) for 1 and 8 concurrent writers at batch sizes 1 and 10,
 // beside a bare single-row INSERT loop into an equivalent table through the same pool in the same
 // run (the machine's physical limit), and the end-to-end projection lag (append acknowledged →
-// read-model batch committed) at a steady event rate. Cases are interleaved across repeats and
-// medians reported, since the machine is shared. Prints a table and, last, one JSON line.
+// read-model batch committed) at a steady event rate. The machine is shared and its commit
+// latency swings by 10× within seconds, so the cases run in short interleaved slices (each case
+// sees the same conditions) and each rate is its events over its time across all slices.
+// During the lag runs it also records how long transactions in OTHER databases of the server held
+// an xid: readers only see events below the oldest running transaction of the whole server.
+// Prints a table and, last, one JSON line.
 // Connection: DB_HOST / DB_PORT / DB_USER / DB_PASSWORD (default 127.0.0.1:5432, postgres).
 import { Command } from 'commander';
 import { execSync } from 'node:child_process';
@@ -20,12 +24,12 @@ import type { Projection } from '../src/projections/projection.js';
 import { startProjectionRunner } from '../src/projections/runner.js';
 
 const options = new Command()
-  .option('--seconds <s>', 'duration of each throughput case', '3')
-  .option('--repeats <n>', 'repeats of each throughput case (median reported)', '3')
+  .option('--seconds <s>', 'total duration of each throughput case', '6')
+  .option('--slice <s>', 'duration of one interleaved slice', '0.5')
   .option('--lag-seconds <s>', 'duration of the projection lag run', '10')
   .option('--rate <n>', 'events per second during the lag run', '500')
   .parse()
-  .opts<{ seconds: string; repeats: string; lagSeconds: string; rate: string }>();
+  .opts<{ seconds: string; slice: string; lagSeconds: string; rate: string }>();
 
 const server = {
   host: process.env.DB_HOST ?? '127.0.0.1',
@@ -81,22 +85,26 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 };
 
-/** Runs `writers` loops of `step` for `seconds`; returns events per second. */
-async function throughput(writers: number, seconds: number, step: (writer: number, round: number) => Promise<number>): Promise<number> {
+interface Measured {
+  events: number;
+  seconds: number;
+}
+
+/** Runs `writers` loops of `step` for `seconds`. */
+async function throughput(writers: number, seconds: number, step: (writer: number) => Promise<number>): Promise<Measured> {
   const deadline = Date.now() + seconds * 1000;
   const started = process.hrtime.bigint();
   const counts = await Promise.all(
     Array.from({ length: writers }, async (_, writer) => {
       let events = 0;
-      for (let round = 0; Date.now() < deadline; round++) events += await step(writer, round);
+      while (Date.now() < deadline) events += await step(writer);
       return events;
     }),
   );
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return counts.reduce((a, b) => a + b, 0) / elapsed;
+  return { events: counts.reduce((a, b) => a + b, 0), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-function appendCase(store: EventStore, writers: number, batch: number, seconds: number, run: number): Promise<number> {
+function appendCase(store: EventStore, writers: number, batch: number, seconds: number, run: number): Promise<Measured> {
   const versions = new Array<number>(writers).fill(0);
   return throughput(writers, seconds, async (writer) => {
     const events = Array.from({ length: batch }, (_, i) => ({ type: 'BenchEvent', data: { n: versions[writer] + i }, metadata: metadata() }));
@@ -106,7 +114,7 @@ function appendCase(store: EventStore, writers: number, batch: number, seconds: 
   });
 }
 
-function bareCase(database: Database, writers: number, seconds: number, run: number): Promise<number> {
+function bareCase(database: Database, writers: number, seconds: number, run: number): Promise<Measured> {
   const versions = new Array<number>(writers).fill(0);
   return throughput(writers, seconds, async (writer) => {
     versions[writer] += 1;
@@ -117,6 +125,32 @@ function bareCase(database: Database, writers: number, seconds: number, run: num
 
 type Projector = 'per_event' | 'batched';
 
+// The longest-running transaction holding an xid in another database of the same server.
+const FOREIGN_XID_AGE = `
+  SELECT coalesce(max(extract(epoch FROM clock_timestamp() - xact_start)) * 1000, 0)::float8 AS ms
+    FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND datname <> current_database()`;
+
+/** Samples FOREIGN_XID_AGE every 50 ms until stopped; returns the maximum and the share of samples over 100 ms. */
+function watchForeignTransactions(database: Database): () => Promise<{ max_ms: number; over_100ms_share: number }> {
+  const samples: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await database.query<{ ms: number }>(FOREIGN_XID_AGE).catch(() => ({ rows: [{ ms: 0 }] }));
+      samples.push(rows[0].ms);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return {
+      max_ms: Math.round(Math.max(0, ...samples)),
+      over_100ms_share: Number((samples.filter((ms) => ms > 100).length / Math.max(1, samples.length)).toFixed(3)),
+    };
+  };
+}
+
 interface LagFigures {
   projector: Projector;
   events: number;
@@ -125,6 +159,8 @@ interface LagFigures {
   max: number;
   /** Appends that started more than 50 ms after their scheduled time (the writer could not keep the rate). */
   appends_started_late: number;
+  /** Transactions in other databases holding an xid, sampled every 50 ms during the run. */
+  other_databases_xid_held: { max_ms: number; over_100ms_share: number };
 }
 
 /** Appends at `rate` events/s for `seconds` with a projection running; lag = append acknowledged → batch committed. */
@@ -159,6 +195,7 @@ async function projectionLag(database: Database, store: EventStore, projector: P
   await new Promise((resolve) => setTimeout(resolve, 500));
   const total = Math.round(rate * seconds);
   const intervalMs = 1000 / rate;
+  const stopWatching = watchForeignTransactions(database);
   const start = performance.now();
   const inFlight = new Set<Promise<void>>();
   let late = 0;
@@ -179,9 +216,18 @@ async function projectionLag(database: Database, store: EventStore, projector: P
   const deadline = Date.now() + 60_000;
   while (lags.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   await runner.stop();
+  const foreign = await stopWatching();
   if (lags.length < total) throw new Error(`projection applied only ${lags.length} of ${total} events`);
   const round = (n: number) => Number(n.toFixed(1));
-  return { projector, events: lags.length, p50: round(percentile(lags, 50)), p99: round(percentile(lags, 99)), max: round(Math.max(...lags)), appends_started_late: late };
+  return {
+    projector,
+    events: lags.length,
+    p50: round(percentile(lags, 50)),
+    p99: round(percentile(lags, 99)),
+    max: round(Math.max(...lags)),
+    appends_started_late: late,
+    other_databases_xid_held: foreign,
+  };
 }
 
 function machine() {
@@ -207,7 +253,8 @@ async function admin(sql: string) {
 
 async function main() {
   const seconds = Number(options.seconds);
-  const repeats = Number(options.repeats);
+  const slice = Number(options.slice);
+  const slices = Math.max(1, Math.round(seconds / slice));
   const rate = Number(options.rate);
   const name = `paiban_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
@@ -221,18 +268,31 @@ async function main() {
     const settings = (await database.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'wal_sync_method')")).rows;
 
     const cases = [
-      { key: 'bare_1w', label: 'bare INSERT, 1 writer', run: (r: number) => bareCase(database, 1, seconds, r) },
-      { key: 'append_1w_b1', label: 'append, 1 writer, batch 1', run: (r: number) => appendCase(store, 1, 1, seconds, r) },
-      { key: 'append_1w_b10', label: 'append, 1 writer, batch 10', run: (r: number) => appendCase(store, 1, 10, seconds, r) },
-      { key: 'bare_8w', label: 'bare INSERT, 8 writers', run: (r: number) => bareCase(database, 8, seconds, r) },
-      { key: 'append_8w_b1', label: 'append, 8 writers, batch 1', run: (r: number) => appendCase(store, 8, 1, seconds, r) },
-      { key: 'append_8w_b10', label: 'append, 8 writers, batch 10', run: (r: number) => appendCase(store, 8, 10, seconds, r) },
+      { key: 'bare_1w', label: 'bare INSERT, 1 writer', run: (r: number) => bareCase(database, 1, slice, r) },
+      { key: 'append_1w_b1', label: 'append, 1 writer, batch 1', run: (r: number) => appendCase(store, 1, 1, slice, r) },
+      { key: 'append_1w_b10', label: 'append, 1 writer, batch 10', run: (r: number) => appendCase(store, 1, 10, slice, r) },
+      { key: 'bare_8w', label: 'bare INSERT, 8 writers', run: (r: number) => bareCase(database, 8, slice, r) },
+      { key: 'append_8w_b1', label: 'append, 8 writers, batch 1', run: (r: number) => appendCase(store, 8, 1, slice, r) },
+      { key: 'append_8w_b10', label: 'append, 8 writers, batch 10', run: (r: number) => appendCase(store, 8, 10, slice, r) },
     ];
-    const samples = new Map<string, number[]>(cases.map((c) => [c.key, []]));
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const c of cases) samples.get(c.key)?.push(await c.run(repeat));
+    const totals = new Map<string, Measured>(cases.map((c) => [c.key, { events: 0, seconds: 0 }]));
+    const sliceRates = new Map<string, number[]>(cases.map((c) => [c.key, []]));
+    for (let round = 0; round < slices; round++) {
+      for (const c of cases) {
+        const measured = await c.run(round);
+        const total = totals.get(c.key) as Measured;
+        total.events += measured.events;
+        total.seconds += measured.seconds;
+        sliceRates.get(c.key)?.push(measured.events / measured.seconds);
+      }
     }
-    const rates = Object.fromEntries(cases.map((c) => [c.key, Math.round(median(samples.get(c.key) ?? [0]))]));
+    const rates = Object.fromEntries(cases.map((c) => [c.key, Math.round((totals.get(c.key)?.events ?? 0) / (totals.get(c.key)?.seconds ?? 1))]));
+    const spread = Object.fromEntries(
+      cases.map((c) => {
+        const values = sliceRates.get(c.key) ?? [0];
+        return [c.key, { min: Math.round(Math.min(...values)), median: Math.round(median(values)), max: Math.round(Math.max(...values)) }];
+      }),
+    );
     const lagSeconds = Number(options.lagSeconds);
     const lag = {
       per_event: await projectionLag(database, store, 'per_event', rate, lagSeconds),
@@ -243,9 +303,9 @@ async function main() {
       ...info,
       settings: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
       seconds_per_case: seconds,
-      repeats,
+      slice_seconds: slice,
       events_per_second: rates,
-      samples: Object.fromEntries([...samples].map(([key, values]) => [key, values.map(Math.round)])),
+      per_slice_events_per_second: spread,
       append_vs_bare: {
         writers_1: Number((rates.append_1w_b1 / rates.bare_1w).toFixed(3)),
         writers_8: Number((rates.append_8w_b1 / rates.bare_8w).toFixed(3)),
@@ -259,14 +319,18 @@ async function main() {
 
     console.log(`event store benchmark — ${info.date}, ${info.nproc} cores (${info.cpu}), node ${info.node}, PostgreSQL ${info.postgres}, load ${info.loadavg.join(' ')}`);
     console.log('');
-    console.log('case                          events/s (median)   samples');
-    for (const c of cases) console.log(`${c.label.padEnd(30)}${String(rates[c.key]).padStart(17)}   ${figures.samples[c.key].join(', ')}`);
+    console.log(`case                          events/s   per ${slice} s slice: min / median / max`);
+    for (const c of cases) {
+      const { min, median: mid, max } = spread[c.key];
+      console.log(`${c.label.padEnd(30)}${String(rates[c.key]).padStart(8)}   ${min} / ${mid} / ${max}`);
+    }
     console.log('');
     console.log(`append ÷ bare INSERT (batch 1): 1 writer ${figures.append_vs_bare.writers_1}, 8 writers ${figures.append_vs_bare.writers_8} (target ≥ 0.5)`);
     for (const figures of Object.values(lag)) {
       console.log(
         `projection lag (${figures.projector} projector) at ${rate} events/s over ${figures.events} events: ` +
-          `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.appends_started_late} appends started late (target p99 ≤ 100 ms)`,
+          `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.appends_started_late} appends started late (target p99 ≤ 100 ms); ` +
+          `other databases held an xid for up to ${figures.other_databases_xid_held.max_ms} ms (> 100 ms in ${(figures.other_databases_xid_held.over_100ms_share * 100).toFixed(1)}% of samples)`,
       );
     }
     console.log(JSON.stringify(figures));

@@ -52,7 +52,7 @@ const HEAD = `
 const COUNT_AFTER = `
   SELECT count(*)::integer AS n FROM (SELECT 1 FROM events WHERE ${AFTER} AND ${VISIBLE} LIMIT $3) AS pending`;
 
-const STREAM_VERSION = 'SELECT version FROM event_streams WHERE stream_id = $1';
+const STREAM_VERSION = 'SELECT coalesce(max(version), 0) AS version FROM events WHERE stream_id = $1';
 
 interface EventRow {
   position: number | string;
@@ -198,7 +198,7 @@ export function sqlEventStore(database: Database): EventStore {
     onAppend: (onAppend) => database.listen(APPEND_CHANNEL, () => onAppend()),
 
     async ping() {
-      await database.query('SELECT 1 FROM event_streams LIMIT 1');
+      await database.query('SELECT 1 FROM events LIMIT 1');
     },
 
     // The database belongs to the caller, who closes it.
