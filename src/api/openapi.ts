@@ -636,10 +636,43 @@ const API_DESCRIPTION = [
   '',
   '**Errors** are `application/problem+json` with a stable `type`; invalid input answers 422 with `errors: [{path, message}]`, one per invalid field.',
   '',
-  '**Unknown fields** in request bodies are refused (422, one error per unknown field, e.g. `unknown field "x"`), so a misspelt option never passes silently. Exceptions are marked `x-unknown-fields: ignored` (for now: `solver` settings and the admin key body), where undeclared fields are dropped.',
-  '',
   '**Concurrency.** Every command answers the stream version as `ETag`; send it as `If-Match` and a stale write gets 412. `Idempotency-Key` makes a retried command a no-op that returns the first answer. Reads honour `If-None-Match` (304).',
+  '',
+  '**Unknown fields** in request bodies are refused (422, one error per unknown field, e.g. `unknown field "x"`), so a misspelt option never passes silently.',
 ].join('\n');
+
+/** Where a request body drops undeclared fields instead of refusing them (`x-unknown-fields: ignored`). */
+export function unknownFieldsIgnoredAt(document: Pick<OpenApiDocument, 'paths' | 'components'>): string[] {
+  const found: string[] = [];
+  const visit = (schema: JsonSchema, where: string, seen: Set<string>): void => {
+    if (schema.$ref) {
+      if (seen.has(schema.$ref)) return;
+      const target = document.components.schemas[schema.$ref.slice(schema.$ref.lastIndexOf('/') + 1)];
+      if (target) visit(target, where, new Set([...seen, schema.$ref]));
+      return;
+    }
+    if (schema['x-unknown-fields'] === 'ignored') found.push(where);
+    for (const [key, field] of Object.entries(schema.properties ?? {})) visit(field, where ? `${where}.${key}` : key, seen);
+    if (schema.items) visit(schema.items, `${where}[]`, seen);
+    for (const member of [...(schema.anyOf ?? []), ...(schema.allOf ?? [])]) visit(member, where, seen);
+  };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const body = operation.requestBody?.content['application/json']?.schema;
+      if (!body) continue;
+      const before = found.length;
+      visit(body, '', new Set());
+      for (let i = before; i < found.length; i++) found[i] = `${method.toUpperCase()} ${path}: ${found[i] || 'the body'}`;
+    }
+  }
+  return found;
+}
+
+/** The policy paragraph's exceptions, read off the schemas so the sentence cannot go stale. */
+function describeExceptions(ignoredAt: string[]): string {
+  if (ignoredAt.length === 0) return '';
+  return `\n\nExceptions, marked \`x-unknown-fields: ignored\`, drop undeclared fields without an error: ${ignoredAt.map((w) => `\`${w}\``).join('; ')}.`;
+}
 
 function problemResponses(route: RouteDoc): number[] {
   const statuses = new Set(route.problems ?? []);
@@ -712,6 +745,7 @@ export function buildOpenApiDocument(routes: RouteDoc[] = ROUTE_DOCS): OpenApiDo
     const path = openApiPath(route.path);
     paths[path] = { ...paths[path], [route.method]: operationOf(route, registry) };
   }
+  const description = API_DESCRIPTION + describeExceptions(unknownFieldsIgnoredAt({ paths, components: { schemas: registry.schemas } as OpenApiDocument['components'] }));
   const problem = problemSchema(registry.describe);
   registry.schemas.Problem = problem;
   const responses: Record<string, ResponseObject> = {};
@@ -724,7 +758,7 @@ export function buildOpenApiDocument(routes: RouteDoc[] = ROUTE_DOCS): OpenApiDo
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Paiban API', version: buildInfo().version, description: API_DESCRIPTION },
+    info: { title: 'Paiban API', version: buildInfo().version, description },
     servers: [{ url: '/' }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,

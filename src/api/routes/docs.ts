@@ -47,6 +47,7 @@ function typeOf(schema: JsonSchema): string {
   const type = Array.isArray(schema.type) ? schema.type.join(' or ') : schema.type ?? 'any';
   if (schema.items) return `array of ${typeOf(schema.items)}${schema.minItems ? ' (not empty)' : ''}`;
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object') return `map of ${typeOf(schema.additionalProperties)}`;
+  if (schema.properties) return `${escapeHtml(type)} { ${Object.keys(schema.properties).map((key) => `<code>${escapeHtml(key)}</code>`).join(', ')} }`;
   const bounds = [
     schema.minimum !== undefined ? `≥ ${schema.minimum}` : '',
     schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : '',
@@ -110,7 +111,7 @@ function operationSection(document: OpenApiDocument, path: string, method: strin
 ${operation.description ? markdown(operation.description) : ''}
 <p class="access">Access: ${accessOf(operation)}</p>
 ${operation.parameters?.length ? parametersTable(operation.parameters) : ''}
-${body ? `<h4>Request body (application/json)</h4>${body.$ref ? `<p>${schemaLink(body.$ref)}</p>` : fieldsTable(body)}` : ''}
+${body ? `<h4>Request body (application/json)</h4>${body.$ref ? `<p>${schemaLink(body.$ref)}</p>${fieldsTable(document.components.schemas[schemaName(body.$ref)] ?? {})}` : fieldsTable(body)}` : ''}
 ${responsesTable(document, operation)}
 </section>`;
 }
