@@ -7,7 +7,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { IssueKeyBody, type Scope } from '../domain/apiKeys.js';
 import { FiniteNumber, NonEmptyString, NonNegativeInteger, NonNegativeNumber, PositiveInteger, PositiveNumber } from '../domain/dispatchCodecKit.js';
-import { GeoLocation, Location, MatrixLocation, PlanarLocation } from '../domain/dispatch.js';
+import { GeoLocation, Location, MatrixLocation, PlanarLocation, TravelModel } from '../domain/dispatch.js';
 import { IsoDate, NonNegativeInt, PositiveInt, ShiftMinutes, TimeOfDay, Score } from '../domain/roster.js';
 import { BrokenRule, ResolvedSolverSettings } from '../domain/schedule.js';
 import { buildInfo } from '../infra/buildInfo.js';
@@ -57,6 +57,7 @@ const CUSTOM_SCHEMAS = new Map<t.Any, (describe: Describe) => JsonSchema>([
   [PositiveInteger, () => ({ type: 'integer', minimum: 1 })],
   [NonNegativeInteger, () => ({ type: 'integer', minimum: 0 })],
   [NonEmptyString, () => ({ type: 'string', minLength: 1 })],
+  [TravelModel, (describe) => taggedUnionSchema(TravelModel, 'kind', ['euclidean', 'haversine', 'matrix'], describe)],
   [Location, (describe) => ({ description: 'x/y, lat/lon or matrixIndex', anyOf: [describe(PlanarLocation), describe(GeoLocation), describe(MatrixLocation)] })],
 ]);
 
@@ -185,8 +186,9 @@ function walk(codec: Walkable, describe: Describe): JsonSchema {
 const NOTHING_ACCEPTS = Symbol('openapi-probe');
 const PROBE_KEY = '__openapi_probe__';
 
-function everyFieldReads(value: unknown): object {
-  return new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? value : undefined), ownKeys: () => [] });
+/** An object that has no keys but reads `value` for any field (and `fixed` values for some). */
+function everyFieldReads(value: unknown, fixed: Record<string, unknown> = {}): object {
+  return new Proxy({}, { get: (_target, key) => (typeof key !== 'string' ? undefined : key in fixed ? fixed[key] : value), ownKeys: () => [] });
 }
 
 /** The declared field each error points at (the first real key below the root), with its codec. */
@@ -213,21 +215,39 @@ function errorsOf(codec: t.Any, value: unknown): t.Errors | undefined {
   }
 }
 
-function probeObject(codec: t.Any, describe: Describe): JsonSchema | undefined {
-  const all = errorsOf(codec, everyFieldReads(NOTHING_ACCEPTS));
-  const emptyAccepted = errorsOf(codec, {})?.length === 0;
+/** `fixed`: fields held at a valid value while probing the others (a tagged union's tag). */
+function probeObject(codec: t.Any, describe: Describe, fixed: Record<string, unknown> = {}): JsonSchema | undefined {
+  const all = errorsOf(codec, everyFieldReads(NOTHING_ACCEPTS, fixed));
+  const emptyAccepted = errorsOf(codec, { ...fixed })?.length === 0;
   if (!all) return undefined;
   const fields = fieldsNamedBy(all);
   if (fields.size === 0 && !emptyAccepted) return undefined;
-  const required = [...fieldsNamedBy(errorsOf(codec, everyFieldReads(undefined)) ?? []).keys()].filter((k) => fields.has(k));
-  const rejectsUnknown = fieldsNamedBy(errorsOf(codec, { [PROBE_KEY]: 0 }) ?? []).has(PROBE_KEY);
-  const properties = Object.fromEntries([...fields].map(([key, field]) => [key, describe(field)]));
+  const required = [...fieldsNamedBy(errorsOf(codec, everyFieldReads(undefined, fixed)) ?? []).keys()].filter((k) => fields.has(k));
+  const rejectsUnknown = fieldsNamedBy(errorsOf(codec, { ...fixed, [PROBE_KEY]: 0 }) ?? []).has(PROBE_KEY);
+  const fixedProperties = Object.entries(fixed).map(([key, value]) => [key, { const: value }]);
+  const properties = Object.fromEntries([...fixedProperties, ...[...fields].map(([key, field]) => [key, describe(field)])]);
+  const requiredKeys = [...Object.keys(fixed), ...required];
   return {
     type: 'object',
     properties,
-    ...(required.length ? { required } : {}),
+    ...(requiredKeys.length ? { required: requiredKeys } : {}),
     ...(rejectsUnknown ? { additionalProperties: false, 'x-unknown-fields': 'rejected' as const } : {}),
   };
+}
+
+/**
+ * A union chosen by a tag field (dispatchCodecKit's `taggedUnion`): each branch is probed with the
+ * tag held at its value. The tags are named here (the codec keeps them private); a name the codec
+ * does not know fails loudly instead of documenting a branch that does not exist.
+ */
+export function taggedUnionSchema(codec: t.Any, tagKey: string, tags: string[], describe: Describe): JsonSchema {
+  const branches = tags.map((tag) => {
+    const misnamed = fieldsNamedBy(errorsOf(codec, everyFieldReads(NOTHING_ACCEPTS, { [tagKey]: tag })) ?? []).has(tagKey);
+    const branch = misnamed ? undefined : probeObject(codec, describe, { [tagKey]: tag });
+    if (!branch) throw new Error(`${codec.name}: "${tag}" is not a value of its tag "${tagKey}"`);
+    return branch;
+  });
+  return { description: `${codec.name}, chosen by \`${tagKey}\``, anyOf: branches };
 }
 
 /** An array codec: one element that nothing accepts is reported at index 0, with the item codec. */

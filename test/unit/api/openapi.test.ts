@@ -23,6 +23,7 @@ import {
   routeId,
   routesOf,
   SchemaRegistry,
+  taggedUnionSchema,
   type JsonSchema,
   type OpenApiDocument,
   type RouteKey,
@@ -31,7 +32,7 @@ import { opsRouter } from '../../../src/api/opsRoutes.js';
 import { DOCS_CSP, docsRouter } from '../../../src/api/routes/docs.js';
 import { AssignShiftBody, DemandBody, ReplanBody, RequestScheduleBody, UnavailabilityBody } from '../../../src/api/routes/schedules.js';
 import { IssueKeyBody } from '../../../src/domain/apiKeys.js';
-import { FixedVisit, ObjectiveConfig, ServiceOrder, SolverSettings as DispatchSolverSettings, Technician } from '../../../src/domain/dispatch.js';
+import { DispatchRequest, TravelModel } from '../../../src/domain/dispatch.js';
 import { loadConfig } from '../../../src/infra/config.js';
 import type { Services } from '../../../src/infra/services.js';
 import type { ReadCache } from '../../../src/projections/readCache.js';
@@ -180,13 +181,20 @@ const BODY_SAMPLES: Array<{ name: string; codec: t.Any; valid: Json }> = [
 ];
 
 /** Dispatch codecs (their routes come later): the generator must already describe them faithfully. */
+const serviceOrder = { id: 'o1', location: { x: 1, y: 2 }, timeWindows: [{ start: 0, end: 100 }], serviceDuration: 5, requiredSkills: ['gas'], priority: 2, demand: 1 };
+const dispatchRequest = (travel: Json, locations: [Json, Json]): Json => ({
+  orders: [{ ...serviceOrder, location: locations[0] }],
+  technicians: [{ id: 't1', startLocation: locations[1], shift: { start: 0, end: 480 }, endLocation: locations[1], skills: ['gas'], capacity: 10, fixedCost: 1 }],
+  travel,
+  objective: { mode: 'weighted', unassignedPenalty: 1000, technicianFixedCost: 1, travelCost: 1 },
+  fixedVisits: [{ orderId: 'o1', technicianId: 't1', status: 'started', serviceStart: 30 }],
+  now: 10,
+  solver: { timeLimitMs: 1000, iterationBudget: 10, unimprovedLimitMs: 100, seed: 0 },
+});
 const DISPATCH_SAMPLES: Array<{ name: string; codec: t.Any; valid: Json }> = [
-  { name: 'ServiceOrder', codec: ServiceOrder, valid: { id: 'o1', location: { x: 1, y: 2 }, timeWindows: [{ start: 0, end: 100 }], serviceDuration: 5, requiredSkills: ['gas'], priority: 2, demand: 1 } },
-  { name: 'ServiceOrder (lat/lon)', codec: ServiceOrder, valid: { id: 'o2', location: { lat: 31.2, lon: 121.5 }, timeWindows: [{ start: 0, end: 100 }], serviceDuration: 5 } },
-  { name: 'Technician', codec: Technician, valid: { id: 't1', startLocation: { matrixIndex: 0 }, shift: { start: 0, end: 480 }, endLocation: { x: 0, y: 0 }, skills: ['gas'], capacity: 10, fixedCost: 1 } },
-  { name: 'ObjectiveConfig', codec: ObjectiveConfig, valid: { mode: 'weighted', unassignedPenalty: 1000, technicianFixedCost: 1, travelCost: 1 } },
-  { name: 'FixedVisit', codec: FixedVisit, valid: { orderId: 'o1', technicianId: 't1', status: 'started', serviceStart: 30 } },
-  { name: 'SolverSettings (dispatch)', codec: DispatchSolverSettings, valid: { timeLimitMs: 1000, iterationBudget: 10, unimprovedLimitMs: 100, seed: 0 } },
+  { name: 'DispatchRequest (euclidean)', codec: DispatchRequest, valid: dispatchRequest({ kind: 'euclidean', speed: 2 }, [{ x: 1, y: 2 }, { x: 0, y: 0 }]) },
+  { name: 'DispatchRequest (haversine)', codec: DispatchRequest, valid: dispatchRequest({ kind: 'haversine', speedKmh: 40 }, [{ lat: 31.2, lon: 121.5 }, { lat: 31.0, lon: 121.4 }]) },
+  { name: 'DispatchRequest (matrix)', codec: DispatchRequest, valid: dispatchRequest({ kind: 'matrix', durations: [[0, 5], [5, 0]], distances: [[0, 3], [3, 0]] }, [{ matrixIndex: 1 }, { matrixIndex: 0 }]) },
 ];
 
 // ---- structural OpenAPI 3.1 checks ----------------------------------------------------------
@@ -433,6 +441,12 @@ describe('OpenAPI document', () => {
         assert.deepEqual(disagreements(codec, schema, registry.schemas, valid), []);
       });
     }
+
+    it('a tagged union documented with a tag its codec does not know fails loudly', () => {
+      const { describe } = new SchemaRegistry();
+      assert.throws(() => taggedUnionSchema(TravelModel, 'kind', ['euclidean', 'manhattan'], describe), /"manhattan" is not a value of its tag "kind"/);
+      assert.equal(taggedUnionSchema(TravelModel, 'kind', ['euclidean', 'haversine', 'matrix'], describe).anyOf?.length, 3);
+    });
 
     it('refinement hints never refuse what their codec accepts (and agree on numbers)', () => {
       const strings = ['2026-01-05', '2024-02-29', '2025-02-29', '26-01-05', '07:00', '23:59', '24:00', '7:00', '', 'x'];
