@@ -5,9 +5,11 @@
 // dedicated connection for the duration of a run (the CronJob and the in-process daily job may
 // both fire; whoever comes second skips).
 import { Counter, Gauge } from 'prom-client';
+import type { AppConfig } from '../infra/config.js';
 import type { Database, Queryable } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { registry } from '../infra/metrics.js';
+import { openServices } from '../infra/services.js';
 
 /** How long rows are kept, per read model. */
 export interface RetentionPolicy {
@@ -253,4 +255,28 @@ export function startRetentionJob(options: RetentionJobOptions): RetentionJob {
       await running;
     },
   };
+}
+
+/**
+ * `paiban retention run [--dry-run]`: one exclusive run against the configured database. Its
+ * output is the log lines (JSON, like the service's, so the CronJob's logs parse the same way).
+ * Resolves to the exit code: 0 when it ran or another runner had it, 1 on an error.
+ */
+export async function runRetentionCommand(config: AppConfig & { retention: RetentionSettings }, logger: Logger, options: { dryRun: boolean }): Promise<number> {
+  const services = await openServices(config, logger);
+  try {
+    await runRetentionExclusive({
+      database: services.database,
+      logger,
+      policy: policyFromSettings(config.retention),
+      batchSize: config.retention.batch_size,
+      dryRun: options.dryRun,
+    });
+    return 0;
+  } catch (error) {
+    logger.error({ err: error }, 'retention run failed');
+    return 1;
+  } finally {
+    await services.close();
+  }
 }

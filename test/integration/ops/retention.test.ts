@@ -53,7 +53,7 @@ describe('retention (PostgreSQL)', function () {
     database = test.database;
   });
   after(() => test?.drop());
-  beforeEach(() => database.query('TRUNCATE assignments, events, event_streams; DROP TABLE IF EXISTS service_orders'));
+  beforeEach(() => database.query('TRUNCATE assignments, service_orders, events, event_streams CASCADE'));
 
   it('prunes assignments older than the policy in batches, keeps newer ones, and never touches events', async () => {
     await addAssignments(database, 'old', 7, 400);
@@ -83,24 +83,35 @@ describe('retention (PostgreSQL)', function () {
     assert.equal((await prunedMetric('assignments')) - before, 7);
     const runLines = records.filter((r) => r.msg === 'retention run: rows pruned');
     assert.equal(runLines.length, 1, 'one summary line per run');
-    assert.deepEqual(runLines[0].rows, { assignments: 7, service_orders: 'missing' });
+    assert.deepEqual(runLines[0].rows, { assignments: 7, service_orders: 0 });
   });
 
-  it('skips a missing service_orders table with a log line, and prunes it once it exists', async () => {
-    const { logger, records } = capturingLogger();
-    const first = await runRetention({ database, logger, policy: POLICY, now: NOW });
-    assert.deepEqual(outcome(first.tables, 'service_orders'), { table: 'service_orders', status: 'missing' });
-    assert.ok(records.some((r) => r.table === 'service_orders' && String(r.msg).includes('does not exist')));
-
-    await database.query('CREATE TABLE service_orders (org_id text NOT NULL, order_id text NOT NULL, created_at timestamptz NOT NULL, PRIMARY KEY (org_id, order_id))');
+  it('prunes service orders older than 182 days', async () => {
     await database.query(
-      `INSERT INTO service_orders SELECT 'org-1', 'o' || i, $1::timestamptz - make_interval(days => i * 30) FROM generate_series(0, 9) AS i`,
+      `INSERT INTO service_orders (org_id, order_id, status, priority, location, time_windows, service_duration, required_skills, demand, version, created_at, updated_at)
+       SELECT 'org-1', 'o' || i, 'completed', 1, '{"x":0,"y":0}', '[]', 30, '{}', 1, 1, $1::timestamptz - make_interval(days => i * 30), $1
+         FROM generate_series(0, 9) AS i`,
       [NOW],
     );
-    const second = await runRetention({ database, logger: silentLogger(), policy: POLICY, now: NOW });
+    const report = await runRetention({ database, logger: silentLogger(), policy: POLICY, now: NOW });
     // Ages 0, 30, … 270 days: 210, 240 and 270 are past 182 days; 180 is not.
-    assert.equal((outcome(second.tables, 'service_orders') as { rows: number }).rows, 3);
+    assert.equal((outcome(report.tables, 'service_orders') as { rows: number }).rows, 3);
     assert.equal(await count(database, 'SELECT 1 FROM service_orders'), 7);
+  });
+
+  it('skips a missing table with a log line and still prunes the others', async () => {
+    await addAssignments(database, 'old', 2, 400);
+    // A database migrated before the dispatch read models existed.
+    await database.query('ALTER TABLE service_orders RENAME TO service_orders_hidden');
+    try {
+      const { logger, records } = capturingLogger();
+      const report = await runRetention({ database, logger, policy: POLICY, now: NOW });
+      assert.deepEqual(outcome(report.tables, 'service_orders'), { table: 'service_orders', status: 'missing' });
+      assert.ok(records.some((r) => r.table === 'service_orders' && String(r.msg).includes('does not exist')));
+      assert.equal((outcome(report.tables, 'assignments') as { rows: number }).rows, 2);
+    } finally {
+      await database.query('ALTER TABLE service_orders_hidden RENAME TO service_orders');
+    }
   });
 
   it('honours a configured age', async () => {
