@@ -16,6 +16,7 @@ import { problems } from '../../../src/api/middleware/problems.js';
 import { securityHeaders } from '../../../src/api/middleware/securityHeaders.js';
 import {
   buildOpenApiDocument,
+  CUSTOM_SCHEMAS,
   documentForRouters,
   openApiPath,
   REFINEMENT_HINTS,
@@ -448,17 +449,21 @@ describe('OpenAPI document', () => {
       assert.equal(taggedUnionSchema(TravelModel, 'kind', ['euclidean', 'haversine', 'matrix'], describe).anyOf?.length, 3);
     });
 
-    it('refinement hints never refuse what their codec accepts (and agree on numbers)', () => {
+    it('refinement hints and custom scalar schemas never refuse what their codec accepts (and agree on numbers)', () => {
       const strings = ['2026-01-05', '2024-02-29', '2025-02-29', '26-01-05', '07:00', '23:59', '24:00', '7:00', '', 'x'];
-      for (const [codec, hint] of REFINEMENT_HINTS) {
+      const { describe } = new SchemaRegistry();
+      const scalars = [...CUSTOM_SCHEMAS].map(([codec, schemaOf]) => [codec, schemaOf(describe)] as const).filter(([, schema]) => !schema.anyOf);
+      assert.ok(scalars.length >= 6, 'the dispatch number and string codecs are checked');
+      for (const [codec, hint] of [...REFINEMENT_HINTS, ...scalars]) {
         const numeric = hint.type === 'integer' || hint.type === 'number';
         const samples: unknown[] = numeric ? [-1, 0, 0.5, 1, 2, 1440, 1441, 1e9] : strings;
         for (const value of samples) {
           const byCodec = codec.decode(value)._tag === 'Right';
-          if (byCodec) assert.ok(schemaAccepts(hint, value, {}), `${codec.name} accepts ${JSON.stringify(value)}, its hint refuses it`);
+          if (byCodec) assert.ok(schemaAccepts(hint, value, {}), `${codec.name} accepts ${JSON.stringify(value)}, its schema refuses it`);
         }
         if (numeric) {
-          fc.assert(fc.property(fc.oneof(fc.integer({ min: -5000, max: 5000 }), fc.double({ noNaN: true })), (n) => (codec.decode(n)._tag === 'Right') === schemaAccepts(hint, n, {})), { numRuns: 300 });
+          const agrees = (n: number) => (codec.decode(n)._tag === 'Right') === schemaAccepts(hint, n, {});
+          fc.assert(fc.property(fc.oneof(fc.integer({ min: -5000, max: 5000 }), fc.double({ noNaN: true, noDefaultInfinity: true })), agrees), { numRuns: 300 });
         }
       }
     });
