@@ -76,12 +76,23 @@ class Budget {
     this.lastImprovementMs = this.elapsedMs();
   }
 
-  exhausted(): boolean {
+  /** No better plan for unimprovedLimitMs. */
+  stale(): boolean {
+    const limit = this.options.unimprovedLimitMs;
+    return limit !== undefined && this.elapsedMs() - this.lastImprovementMs >= limit;
+  }
+
+  /**
+   * Out of budget. Staleness ends the search only in the travel phase (`staleStops`): a stale
+   * fleet phase just hands over, or a long route-removal attempt would end the search before
+   * travel was ever optimised.
+   */
+  exhausted(staleStops = true): boolean {
     if (this.stopReason !== undefined) return true;
-    const { signal, cancelFlag, unimprovedLimitMs } = this.options;
+    const { signal, cancelFlag } = this.options;
     if (signal?.aborted === true || (cancelFlag !== undefined && Atomics.load(cancelFlag, 0) !== 0)) {
       this.stopReason = 'cancelled';
-    } else if (unimprovedLimitMs !== undefined && this.elapsedMs() - this.lastImprovementMs >= unimprovedLimitMs) {
+    } else if (staleStops && this.stale()) {
       this.stopReason = 'unimproved';
     } else if (this.options.iterationBudget !== undefined && this.iterations >= this.options.iterationBudget) {
       this.stopReason = 'iterationBudget';
@@ -137,7 +148,7 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
 
   if (fleetMatters(m)) {
     const lowerBound = fleetLowerBound(m);
-    while (!budget.exhausted() && budget.progress() < FLEET_SHARE && best.usedCount(m) > lowerBound) {
+    while (!budget.exhausted(false) && !budget.stale() && budget.progress() < FLEET_SHARE && best.usedCount(m) > lowerBound) {
       const fewer = removeOneRoute(m, best, rng, budget, (current) => maybeReport('fleet', current, false));
       if (fewer === undefined) break;
       best = fewer;
@@ -147,6 +158,7 @@ export function search(m: RoutingModel, options: SearchOptions): SearchOutcome {
     }
   }
   const fleetIterations = budget.iterations;
+  budget.improved(); // the travel phase gets its own unimproved allowance
 
   let current = best.clone();
   let currentCost = current.cost(m);
@@ -216,7 +228,7 @@ function removeOneRoute(
   const absenceSum = (sol: Solution): number => sol.unassigned.reduce((sum, u) => sum + absences[u], 0);
   recreate(m, current, rng, { blinkRate: 0, maxUsed });
   while (current.unassignedPriority(m) > target) {
-    if (budget.exhausted() || budget.progress() >= FLEET_SHARE) return undefined;
+    if (budget.exhausted(false) || budget.stale() || budget.progress() >= FLEET_SHARE) return undefined;
     const candidate = current.clone();
     ruin(m, candidate, rng);
     recreate(m, candidate, rng, { blinkRate: BLINK_RATE, maxUsed });

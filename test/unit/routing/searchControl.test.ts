@@ -81,6 +81,14 @@ describe('dispatch search control', () => {
     assert.ok(outcome.result.stats.elapsedMs < 5_000);
   });
 
+  it('a stale fleet phase hands over to travel optimisation instead of ending the search', () => {
+    const outcome = solveDispatch(r101(), { seed: 1, timeLimitMs: 10_000, unimprovedLimitMs: 150 });
+    assert.ok(outcome.ok);
+    const { stats } = outcome.result;
+    assert.ok(stats.iterations > stats.fleetIterations, `travel phase ran: ${stats.iterations} > ${stats.fleetIterations}`);
+    assert.equal(stats.stopReason, 'unimproved');
+  });
+
   it('honours the time limit', () => {
     const outcome = solveDispatch(r101(), { seed: 1, timeLimitMs: 300 });
     assert.ok(outcome.ok);
