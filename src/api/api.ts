@@ -12,6 +12,7 @@ import { jsonBody } from './middleware/jsonBody.js';
 import { rateLimit } from './middleware/rateLimit.js';
 import { cors, securityHeaders } from './middleware/securityHeaders.js';
 import { adminKeysRouter } from './routes/adminKeys.js';
+import { docsRouter } from './routes/docs.js';
 import { schedulesRouter } from './routes/schedules.js';
 
 export interface Api {
@@ -33,6 +34,7 @@ export function buildApi(services: Services, config: AppConfig, readCache: ReadC
 
   const adminOnly = requireAdmin({ token: security.admin_token, allowed: new AddressRanges(security.admin_allowed_cidrs) });
 
+  const routers = [adminKeysRouter(services, adminOnly), schedulesRouter({ services, readCache, limits: config.limits })];
   return {
     middleware: [
       clientAddress(new AddressRanges(security.trusted_proxies)),
@@ -42,6 +44,7 @@ export function buildApi(services: Services, config: AppConfig, readCache: ReadC
       authenticate(keyVerifier(services.eventStore)),
       limited,
     ],
-    routers: [adminKeysRouter(services, adminOnly), schedulesRouter({ services, readCache, limits: config.limits })],
+    // The API reference (/openapi.json, /docs) describes exactly the routers mounted here.
+    routers: [...routers, docsRouter(routers)],
   };
 }

@@ -2,19 +2,22 @@
 // events they produce, as io-ts codecs. One stream per schedule.
 import * as t from 'io-ts';
 import { Assignment, CoverRequirement, NonNegativeInt, RosterProblem, Score } from './roster.js';
+import { strictObject } from './rosterCodecSupport.js';
 
 const Id = t.refinement(t.string, (s) => s.length > 0 && s.length <= 100, 'an id (1-100 characters)');
 const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
 
 /** Solver options a requester may set; the service fills the rest from its defaults. */
-export const SolverSettings = t.exact(
-  t.partial({
+export const SolverSettings = strictObject(
+  'SolverSettings',
+  {},
+  {
     /** Wall-clock limit of one generation, 1 s to 10 min. */
     timeLimitMs: t.refinement(t.number, (n) => Number.isInteger(n) && n >= 1000 && n <= 600_000, 'an integer 1000-600000'),
     /** Stop early when the best roster has not improved for this long. */
     unimprovedLimitMs: t.refinement(t.number, (n) => Number.isInteger(n) && n >= 100 && n <= 600_000, 'an integer 100-600000'),
     seed: t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n <= 2 ** 31 - 1, 'an integer 0-2147483647'),
-  }),
+  },
 );
 export type SolverSettings = t.TypeOf<typeof SolverSettings>;
 
