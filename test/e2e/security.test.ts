@@ -24,9 +24,13 @@ function assertProblem(answer: Answer, status: number, what: string): void {
   assert.doesNotMatch(answer.text, LEAK, `${what}: the body leaks internals`);
 }
 
-/** Settings every instance of this suite shares; rate limits high unless a test lowers them. */
+/**
+ * Settings every instance of this suite shares: rate limits high unless a test lowers them, and
+ * small connection pools (several instances share one PostgreSQL server with other suites).
+ */
 function settings(overrides: { perKey?: number; perAddress?: number; solve?: boolean; employees?: number } = {}): string {
   return settingsFile({
+    database: { max_connections: 6, idle_connections: 1 },
     rate_limit: { enabled: true, per_key_per_minute: overrides.perKey ?? 100_000, per_ip_per_minute: overrides.perAddress ?? 100_000 },
     limits: { body_bytes: 65_536, employees_per_request: overrides.employees ?? 5 },
     workers: { solve_in_serve: overrides.solve ?? false, lease_seconds: 30 },
@@ -97,12 +101,15 @@ describe('security and tenancy', function () {
         }
       };
       for (const route of routes) {
-        const protection = protectionOf(route.pattern);
+        const protection = protectionOf(route.pattern, route.method);
         const path = fillPath(route.pattern, dummyParams());
         const send = (url: string, options: CallOptions, from = ME) => call(url, route.method, path, from, { body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {}, ...options });
         switch (protection) {
           case undefined:
             failures.push(`${route.method} ${route.pattern}: no protection is defined for this path prefix (admin, schedule or dispatch)`);
+            break;
+          case 'public':
+            expect(route, 'without credentials', await send(urlA, {}), (s) => s === 200, '200 (public reference)');
             break;
           case 'admin': {
             expect(route, 'without a token', await send(urlA, {}), (s) => s === 401, '401');
@@ -160,7 +167,7 @@ describe('security and tenancy', function () {
         'POST /api/v1/schedules/:id/replan': {},
       };
       const queries: Record<string, string> = { 'GET /api/v1/schedules/:id/recommendations': '?shift=D&day=0' };
-      const scheduleRoutes = routes.filter((r) => protectionOf(r.pattern) === 'schedule' && r.pattern.includes(':id'));
+      const scheduleRoutes = routes.filter((r) => protectionOf(r.pattern, r.method) === 'schedule' && r.pattern.includes(':id'));
       assert.ok(scheduleRoutes.length >= 10, `schedule routes with an id: ${scheduleRoutes.length}`);
       const failures: string[] = [];
       for (const route of scheduleRoutes) {
@@ -329,7 +336,7 @@ describe('security and tenancy', function () {
       try {
         await waitFor('the production instance to listen', async () => (/listening/.test(run.output().stdout) ? true : undefined), 30_000);
         const admin = await fetch(`http://127.0.0.1:${port}/api/v1/admin/keys`, { headers: { Authorization: `Bearer ${token}` } });
-        assert.equal(admin.status, 200, 'the admin API answers to the configured token');
+        assert.equal(admin.status, 200, `the admin API answers to the configured token: ${await admin.text()}\n${run.output().stdout.slice(-3000)}`);
       } finally {
         run.child.kill('SIGTERM');
         await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
@@ -401,7 +408,7 @@ describe('security and tenancy', function () {
           statuses.push(answer.status);
           if (answer.status === 429) assertLimited(answer, LIMIT_KEY, 'in memory, per key');
         }
-        assert.deepEqual(statuses, [...Array(LIMIT_KEY).fill(200), 429, 429, 429], 'per key, counted in memory');
+        assert.deepEqual(statuses, [...Array(LIMIT_KEY).fill(200), 429, 429, 429], `per key, counted in memory: ${JSON.stringify(statuses)}`);
         const address = randomAddress('public');
         const anonymous: number[] = [];
         for (let i = 0; i < LIMIT_ADDRESS + 2; i++) anonymous.push((await call(r3.api.baseUrl, 'GET', '/api/v1/schedules', address)).status);

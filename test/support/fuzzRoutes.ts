@@ -33,15 +33,18 @@ export function routeTable(instance: Instance): Route[] {
   return routes;
 }
 
-export type Protection = 'admin' | 'schedule' | 'dispatch';
+export type Protection = 'admin' | 'schedule' | 'dispatch' | 'public';
 
-/** What a path must demand, from its prefix alone; undefined: nobody decided, which is a failure. */
-export function protectionOf(pattern: string): Protection | undefined {
-  if (pattern.startsWith('/api/v1/admin/') || pattern === '/api/v1/admin') return 'admin';
-  if (pattern === '/api/v1/schedules' || pattern.startsWith('/api/v1/schedules/')) return 'schedule';
-  for (const prefix of ['/api/v1/service-orders', '/api/v1/dispatches']) {
-    if (pattern === prefix || pattern.startsWith(`${prefix}/`)) return 'dispatch';
-  }
+/** The only routes anyone may read without credentials: the API reference. */
+const PUBLIC_ROUTES = new Set(['GET /openapi.json', 'GET /docs']);
+
+/** What a route must demand, from its path prefix alone; undefined: nobody decided, which is a failure. */
+export function protectionOf(pattern: string, method = 'GET'): Protection | undefined {
+  const under = (prefix: string) => pattern === prefix || pattern.startsWith(`${prefix}/`);
+  if (under('/api/v1/admin') || under('/debug')) return 'admin';
+  if (under('/api/v1/schedules')) return 'schedule';
+  if (under('/api/v1/service-orders') || under('/api/v1/dispatches')) return 'dispatch';
+  if (PUBLIC_ROUTES.has(`${method} ${pattern}`)) return 'public';
   return undefined;
 }
 
