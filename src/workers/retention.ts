@@ -66,6 +66,9 @@ const rowsPruned = new Counter({
   registers: [registry],
 });
 
+// Every table's series exists from the start, so increase() sees the first prune.
+for (const target of TARGETS) rowsPruned.inc({ table: target.table }, 0);
+
 const lastSuccess = new Gauge({
   name: 'retention_last_success_timestamp_seconds',
   help: 'When the last retention run (not a dry run) finished without error, as a Unix time.',
