@@ -201,8 +201,15 @@ describe('dispatch service end to end', function () {
     for (const o of orders) await waitForOrder(api, o.id);
 
     const orderIds = orders.map((o) => o.id);
-    const requested = await api.post<{ dispatchId: string }>('/api/v1/dispatches', { name: 'Monday', orderIds, technicians, travel: { kind: 'euclidean' }, solver: SOLVER });
+    const typo = await api.post<{ errors: { path: string }[] }>('/api/v1/dispatches', { orderIds, technicians: [{ ...technicians[0], skils: ['gas'] }], travel: { kind: 'euclidean' } });
+    assert.equal(typo.status, 422);
+    assert.deepEqual(typo.body.errors.map((e) => e.path), ['technicians[0].skils'], 'unknown fields are refused with their path');
+    const body = { name: 'Monday', orderIds, technicians, travel: { kind: 'euclidean' }, solver: SOLVER };
+    const requested = await api.post<{ dispatchId: string }>('/api/v1/dispatches', body, { 'Idempotency-Key': 'monday-dispatch' });
     assert.equal(requested.status, 202, JSON.stringify(requested.body));
+    const retried = await api.post<{ dispatchId: string }>('/api/v1/dispatches', body, { 'Idempotency-Key': 'monday-dispatch' });
+    assert.equal(retried.body.dispatchId, requested.body.dispatchId, 'a retried request is the same dispatch');
+    assert.equal(retried.headers.get('idempotent-replayed'), 'true');
     const id = requested.body.dispatchId;
     mondayDispatch = id;
     assert.equal(requested.headers.get('location'), `/api/v1/dispatches/${id}`);
@@ -257,6 +264,21 @@ describe('dispatch service end to end', function () {
     assert.ok(!three.request.orders.some((o) => o.id === cancelledId));
     await waitForOrder(api, cancelledId, 'cancelled');
     assert.deepEqual(Object.fromEntries(three.unassigned.unassigned.map((u) => [u.orderId, u.reason])), { o6: 'no_skilled_technician', o7: 'window_unreachable' });
+
+    // The started visit is completed (and so is its service order); the other technician goes
+    // home sick: everything left is planned on the one still working, around the completed visit.
+    const completed = await api.post(`/api/v1/dispatches/${id}/visits`, { orderId: visit.orderId, technicianId: route.technicianId, status: 'completed', serviceStart: visit.plannedStart });
+    assert.equal(completed.status, 202, JSON.stringify(completed.body));
+    await waitForOrder(api, visit.orderId, 'completed');
+    const sick = technicians.find((t) => t.id !== route.technicianId)!.id;
+    const offSick = await api.post<{ generation: number }>(`/api/v1/dispatches/${id}/technicians/${sick}/off-sick`, { now: now + 10, reason: 'flu' });
+    assert.equal(offSick.status, 202, JSON.stringify(offSick.body));
+    assert.equal(offSick.body.generation, 4);
+    await waitForGeneration(api, id, 4);
+    const four = await checkedRoutes(api, id);
+    assert.deepEqual(four.routes.routes.map((r) => r.technicianId), [route.technicianId]);
+    assert.deepEqual(four.routes.routes[0].visits[0], { ...four.routes.routes[0].visits[0], orderId: visit.orderId, status: 'completed', fixed: true, plannedStart: visit.plannedStart });
+    if (sick === 't2') assert.equal(Object.fromEntries(four.unassigned.unassigned.map((u) => [u.orderId, u.reason])).o5, 'no_skilled_technician', 'only t2 had the electric skill');
 
     // Conditional reads of the dispatch.
     const current = await api.get<DispatchBody>(`/api/v1/dispatches/${id}`);
