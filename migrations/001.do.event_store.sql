@@ -3,7 +3,8 @@
 -- Global order: `position` comes from a sequence, so a transaction that took a lower number can
 -- commit after one that took a higher number. Each event therefore also records its writer's
 -- transaction id; readers only look at transactions below the oldest one still running
--- (pg_snapshot_xmin(pg_current_snapshot())), ordered by (transaction_id, position). Everything
+-- (pg_snapshot_xmin(pg_current_snapshot()), refined to this database's transactions in
+-- src/infra/eventstore/sqlEventStore.ts), ordered by (transaction_id, position). Everything
 -- below that horizon has finished, so nothing can appear behind a reader's checkpoint later.
 --
 -- Within one stream that order must also follow the versions, so a writer must get its

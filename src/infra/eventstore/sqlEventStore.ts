@@ -32,9 +32,24 @@ const READ_STREAM = `
    WHERE stream_id = $1 AND version >= $2 AND version <= $3
    ORDER BY version`;
 
-// Only transactions below the oldest one still running: they have all finished, so no event can
-// later appear before the last one returned (see migrations/001).
-const VISIBLE = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+// Only events of transactions below the horizon: the oldest transaction still running in this
+// database, or the next transaction id when none is. All those writers have finished, so no event
+// can later appear before the last one returned (see migrations/001).
+// The statement's own snapshot lists every running transaction of the server; those that
+// pg_stat_activity attributes to another database are left out, since a session only ever writes
+// to its own database. That keeps a long transaction elsewhere on the server (a migration, a
+// report) from holding our readers back. Attribution can only miss (a session we may not inspect,
+// a background worker, a prepared transaction): such a transaction stays in the horizon, which is
+// then merely conservative. Using the snapshot's own list, not pg_stat_activity's, to decide what
+// is running is what makes this safe: rows of every transaction below the horizon are in that
+// same snapshot.
+const HORIZON = `(
+  SELECT coalesce(min(running.xid), pg_snapshot_xmax(pg_current_snapshot()))
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid)
+   WHERE running.xid::xid NOT IN (
+     SELECT backend_xid FROM pg_stat_activity
+      WHERE backend_xid IS NOT NULL AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))`;
+const VISIBLE = `transaction_id < ${HORIZON}`;
 const AFTER = '(transaction_id, position) > ($1::text::xid8, $2::bigint)';
 
 const READ_ALL = `

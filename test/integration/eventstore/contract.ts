@@ -12,6 +12,8 @@ import {
   type RecordedEvent,
 } from '../../../src/infra/eventstore/eventStore.js';
 import { appendWith } from '../../../src/infra/eventstore/sqlEventStore.js';
+import pg from 'pg';
+import { PG } from '../../support/services.js';
 import { follow } from './follower.js';
 
 export interface Harness {
@@ -272,6 +274,29 @@ export function eventStoreContract(open: () => Promise<Harness>): void {
         'the race was real: the held event has the lowest position yet committed last',
       );
       assert.deepEqual(mine.filter((e) => e.streamId === others).map((e) => e.data.n), Array.from({ length: 20 }, (_, i) => i));
+    });
+  });
+
+  describe('transactions in other databases', () => {
+    it('a long transaction in another database of the server does not hold readers back', async function () {
+      if (harness.database?.kind !== 'postgres') {
+        console.log(`      skipped: only a PostgreSQL server has other databases (not ${store.kind})`);
+        this.skip();
+      }
+      const elsewhere = new pg.Client({ ...PG, database: 'postgres' });
+      await elsewhere.connect();
+      try {
+        await elsewhere.query('BEGIN');
+        await elsewhere.query('SELECT pg_current_xact_id()'); // now it holds a transaction id
+        const start = await store.head();
+        const stream = newStream('while-elsewhere');
+        await store.append(stream, [event('Visible')], { expectedVersion: 'no_stream' });
+        const seen = (await store.readAll(start, 100)).filter((e) => e.streamId === stream);
+        assert.deepEqual(seen.map((e) => e.type), ['Visible']);
+      } finally {
+        await elsewhere.query('ROLLBACK').catch(() => undefined);
+        await elsewhere.end();
+      }
     });
   });
 
