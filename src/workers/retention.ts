@@ -9,7 +9,7 @@ import type { AppConfig } from '../infra/config.js';
 import type { Database, Queryable } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import { registry } from '../infra/metrics.js';
-import { openServices } from '../infra/services.js';
+import { openServices, type Services } from '../infra/services.js';
 
 /** How long rows are kept, per read model. */
 export interface RetentionPolicy {
@@ -97,7 +97,7 @@ export interface RetentionReport {
   dryRun: boolean;
   tables: TableOutcome[];
   durationMs: number;
-  /** True when the signal stopped the run before every table was done. */
+  /** True when the signal stopped the run (some old rows may be left for the next run). */
   interrupted: boolean;
 }
 
@@ -154,7 +154,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     dryRun,
     tables,
     durationMs: Math.round(performance.now() - started),
-    interrupted: options.signal?.aborted === true && tables.length < TARGETS.length,
+    interrupted: options.signal?.aborted === true,
   };
   if (!dryRun && !report.interrupted) lastSuccess.set(Date.now() / 1000);
   options.logger.info(
@@ -266,8 +266,9 @@ export function startRetentionJob(options: RetentionJobOptions): RetentionJob {
  * Resolves to the exit code: 0 when it ran or another runner had it, 1 on an error.
  */
 export async function runRetentionCommand(config: AppConfig & { retention: RetentionSettings }, logger: Logger, options: { dryRun: boolean }): Promise<number> {
-  const services = await openServices(config, logger);
+  let services: Services | undefined;
   try {
+    services = await openServices(config, logger);
     await runRetentionExclusive({
       database: services.database,
       logger,
@@ -280,6 +281,6 @@ export async function runRetentionCommand(config: AppConfig & { retention: Reten
     logger.error({ err: error }, 'retention run failed');
     return 1;
   } finally {
-    await services.close();
+    await services?.close().catch(() => undefined);
   }
 }

@@ -4,8 +4,19 @@ import { connectPostgres, type Database } from '../../../src/infra/database.js';
 import { sqlEventStore } from '../../../src/infra/eventstore/sqlEventStore.js';
 import { silentLogger, type Logger } from '../../../src/infra/logger.js';
 import { registry } from '../../../src/infra/metrics.js';
-import { nextDailyRun, parseDailyAt, runRetention, runRetentionExclusive, startRetentionJob, type RetentionJob, type TableOutcome } from '../../../src/workers/retention.js';
-import { PG, freshPostgres, postgresUnreachable, requireService, type TestDatabase } from '../../support/services.js';
+import { loadConfig } from '../../../src/infra/config.js';
+import {
+  DEFAULT_RETENTION,
+  nextDailyRun,
+  parseDailyAt,
+  runRetention,
+  runRetentionCommand,
+  runRetentionExclusive,
+  startRetentionJob,
+  type RetentionJob,
+  type TableOutcome,
+} from '../../../src/workers/retention.js';
+import { PG, freshPostgres, postgresEnv, postgresUnreachable, requireService, type TestDatabase } from '../../support/services.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -201,6 +212,28 @@ describe('retention (PostgreSQL)', function () {
       await Promise.all(jobs.map((job) => job.stop()));
       await second.close();
     }
+  });
+
+  it('paiban retention run: prunes with the configured ages, logs the counts, exits 0; exits 1 when the database is unreachable', async function () {
+    this.timeout(15_000);
+    await addAssignments(database, 'old', 3, 400, new Date());
+    await addAssignments(database, 'recent', 2, 100, new Date());
+    const config = { ...loadConfig({ env: { ...postgresEnv(test.name), REDIS_HOST: '' } }), retention: { ...DEFAULT_RETENTION, assignments_days: 200 } };
+    const { logger, records } = capturingLogger();
+    assert.equal(await runRetentionCommand(config, logger, { dryRun: true }), 0);
+    assert.equal(await count(database, 'SELECT 1 FROM assignments'), 5, 'dry run deletes nothing');
+    assert.equal(await runRetentionCommand(config, logger, { dryRun: false }), 0);
+    assert.equal(await count(database, 'SELECT 1 FROM assignments'), 2, 'the 100-day-old rows are inside the configured 200 days');
+    assert.deepEqual(
+      records.filter((r) => String(r.msg).startsWith('retention') && r.rows).map((r) => [r.msg, r.rows]),
+      [
+        ['retention dry run: rows that would be pruned', { assignments: 3, service_orders: 0 }],
+        ['retention run: rows pruned', { assignments: 3, service_orders: 0 }],
+      ],
+    );
+
+    const unreachable = { ...config, database: { ...config.database, port: 1 } };
+    assert.equal(await runRetentionCommand(unreachable, silentLogger(), { dryRun: false }), 1);
   });
 });
 
