@@ -322,7 +322,7 @@ async function measureCommands(api: Api, runs: readonly ReferenceRun[], auth: Re
 async function main(): Promise<void> {
   const host = machine();
   build();
-  const dbName = `paiban_bench_${randomBytes(4).toString('hex')}`;
+  const dbName = `paiban_benchapi_${randomBytes(4).toString('hex')}`;
   await adminSql(`CREATE DATABASE ${dbName}`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'paiban-bench-api-'));
   const config = YAML.parse(readFileSync(path.join(ROOT, 'configs', 'app.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
