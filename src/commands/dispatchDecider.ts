@@ -215,7 +215,7 @@ function decide(command: DispatchCommand, state: DispatchState): Decision<Dispat
       return accept({ type: 'DispatchOrderAdded', order: command.order }, replan(state, command.now, `order ${command.order.id} added`));
     }
     case 'Redispatch':
-      return accept(replan(state, command.now, 'requested', command.solver));
+      return accept(replan(state, command.now, 'requested', { ...state.solver, ...command.solver }));
     default: {
       const unknown: never = command;
       return unknown;

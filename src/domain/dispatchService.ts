@@ -85,7 +85,8 @@ export const ReportVisit = t.type({
 export const MarkTechnicianOffSick = t.type({ type: t.literal('MarkTechnicianOffSick'), dispatchId: Id, technicianId: Id, reason: t.string, now: t.number });
 export const CancelDispatchOrder = t.type({ type: t.literal('CancelDispatchOrder'), dispatchId: Id, orderId: Id, now: t.number });
 export const AddDispatchOrder = t.type({ type: t.literal('AddDispatchOrder'), dispatchId: Id, order: ServiceOrder, now: t.number });
-export const Redispatch = t.type({ type: t.literal('Redispatch'), dispatchId: Id, now: t.number, solver: DispatchSolverSettings });
+/** `solver` overrides the dispatch's current settings field by field. */
+export const Redispatch = t.type({ type: t.literal('Redispatch'), dispatchId: Id, now: t.number, solver: t.partial(DispatchSolverSettings.props) });
 
 export const DispatchCommand = t.union([
   RequestDispatch,

@@ -1,5 +1,6 @@
 // Read-model queries the dispatch API answers from. Every query is scoped by org id.
 import type { DispatchRequest, FixedVisit } from '../domain/dispatch.js';
+import type { DispatchSolverSettings } from '../domain/dispatchService.js';
 import type { Queryable } from '../infra/database.js';
 
 export interface DispatchView {
@@ -11,7 +12,7 @@ export interface DispatchView {
   orders: number;
   technicians: number;
   now: number | null;
-  solver: Record<string, unknown>;
+  solver: DispatchSolverSettings;
   objective: Record<string, unknown> | null;
   progress: Record<string, unknown> | null;
   stats: Record<string, unknown> | null;
@@ -62,7 +63,7 @@ const LIST_UNASSIGNED = `SELECT order_id, reason FROM dispatch_unassigned WHERE 
 export async function getDispatch(db: Queryable, orgId: string, dispatchId: string): Promise<DispatchView | undefined> {
   const { rows } = await db.query<{
     dispatch_id: string; name: string; status: string; generation: number; source: Record<string, unknown>; orders: number; technicians: number;
-    now: number | null; solver: Record<string, unknown>; objective: Record<string, unknown> | null; progress: Record<string, unknown> | null;
+    now: number | null; solver: DispatchSolverSettings; objective: Record<string, unknown> | null; progress: Record<string, unknown> | null;
     stats: Record<string, unknown> | null; failure_reason: string | null; version: number; created_at: Date; updated_at: Date;
   }>(GET_DISPATCH, [orgId, dispatchId]);
   const row = rows[0];

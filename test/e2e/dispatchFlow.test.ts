@@ -280,6 +280,12 @@ describe('dispatch service end to end', function () {
     assert.deepEqual(four.routes.routes[0].visits[0], { ...four.routes.routes[0].visits[0], orderId: visit.orderId, status: 'completed', fixed: true, plannedStart: visit.plannedStart });
     if (sick === 't2') assert.equal(Object.fromEntries(four.unassigned.unassigned.map((u) => [u.orderId, u.reason])).o5, 'no_skilled_technician', 'only t2 had the electric skill');
 
+    // Every generation counted by outcome.
+    const metrics = await fetch(`${paiban.api.baseUrl}/metrics`).then((r) => r.text());
+    const successes = Number(/^dispatch_generations_total\{status="success"\} (\d+)/m.exec(metrics)?.[1]);
+    assert.ok(successes >= 4, `dispatch_generations_total{status="success"} is ${successes}`);
+    assert.match(metrics, /^dispatch_generation_duration_seconds_count \d+/m);
+
     // Conditional reads of the dispatch.
     const current = await api.get<DispatchBody>(`/api/v1/dispatches/${id}`);
     assert.equal((await api.get(`/api/v1/dispatches/${id}/routes`, { 'If-None-Match': `"${current.body.version}"` })).status, 304);

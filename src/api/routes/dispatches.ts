@@ -109,7 +109,7 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, command, commandContextOf(ctx, orgOf(ctx))));
 
   /** A follow-up on the service order itself; its own idempotency key, and a refusal is not an error. */
-  const followUpOnOrder = async (ctx: Context, context: CommandContext, command: ServiceOrderCommand) => {
+  const followUpOnOrder = async (context: CommandContext, command: ServiceOrderCommand) => {
     const key = context.idempotencyKey ? `${context.idempotencyKey}:${command.type}` : undefined;
     await handleCommand(commands, serviceOrderAggregate, command, { ...context, commandId: `${context.commandId}:order`, idempotencyKey: key, expectedVersion: undefined });
   };
@@ -242,7 +242,7 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     const body = decodeBody(ReportVisitBody, ctx.request.body);
     const context = commandContextOf(ctx, orgOf(ctx));
     const outcome = acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, { type: 'ReportVisit', dispatchId: ctx.params.id, ...body }, context));
-    if (body.status === 'completed') await followUpOnOrder(ctx, context, { type: 'CompleteServiceOrder', orderId: body.orderId });
+    if (body.status === 'completed') await followUpOnOrder(context, { type: 'CompleteServiceOrder', orderId: body.orderId });
     answerChange(ctx, outcome);
   });
 
@@ -266,15 +266,13 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     const context = commandContextOf(ctx, orgOf(ctx));
     const command: DispatchCommand = { type: 'CancelDispatchOrder', dispatchId: ctx.params.id, orderId: ctx.params.orderId, now: body.now };
     const outcome = acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, command, context));
-    await followUpOnOrder(ctx, context, { type: 'CancelServiceOrder', orderId: ctx.params.orderId, reason: body.reason ?? 'cancelled during dispatch' });
+    await followUpOnOrder(context, { type: 'CancelServiceOrder', orderId: ctx.params.orderId, reason: body.reason ?? 'cancelled during dispatch' });
     answerChange(ctx, outcome);
   });
 
   router.post('/:id/redispatch', async (ctx) => {
     const body = decodeBody(RedispatchBody, ctx.request.body);
-    const current = await existing(ctx);
-    const solver: DispatchSolverSettings = { ...DEFAULT_DISPATCH_SOLVER, ...(current.solver as Partial<DispatchSolverSettings>), ...body.solver };
-    const outcome = await send(ctx, { type: 'Redispatch', dispatchId: ctx.params.id, now: body.now, solver });
+    const outcome = await send(ctx, { type: 'Redispatch', dispatchId: ctx.params.id, now: body.now, solver: body.solver ?? {} });
     answerChange(ctx, outcome);
   });
 

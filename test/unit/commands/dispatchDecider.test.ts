@@ -128,6 +128,12 @@ describe('dispatch decider', () => {
     given(...history).when({ type: 'MarkTechnicianOffSick', technicianId: 't9', reason: '', now: 1 }).refused('unknown-reference');
   });
 
+  it('an explicit re-dispatch overrides the solver settings field by field', () => {
+    given(requested, started, planned, generated)
+      .when({ type: 'Redispatch', now: 40, solver: { seed: 9 } })
+      .then({ type: 'RedispatchRequested', generation: 2, now: 40, solver: { ...solver, seed: 9 }, reason: 'requested' });
+  });
+
   it('a newer generation makes the running one stale', () => {
     const history = [requested, started, redispatch(2, 10, 'requested')];
     given(...history).when({ type: 'CompleteDispatchGeneration', generation: 1, routes, unassigned: [], objective, stats: {} }).refused('stale-generation');
