@@ -14,6 +14,7 @@ import { allProjections } from './projections/all.js';
 import { ReadCache } from './projections/readCache.js';
 import { startProjectionRunners } from './projections/runner.js';
 import { startJobWorker } from './workers/jobWorker.js';
+import { dispatchJobHandler } from './workers/dispatchJob.js';
 import { scheduleJobHandler } from './workers/scheduleJob.js';
 
 export type InstanceRole = 'serve' | 'worker';
@@ -81,7 +82,7 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
       database: services.database,
       commands: { eventStore: services.eventStore, results: services.commandResults },
       logger,
-      handlers: [scheduleJobHandler()],
+      handlers: [scheduleJobHandler(), dispatchJobHandler()],
       leaseSeconds: config.workers.lease_seconds,
     });
     tasks.push({ name: 'solve-worker', stop: () => worker.stop() });

@@ -12,8 +12,10 @@ import { jsonBody } from './middleware/jsonBody.js';
 import { rateLimit } from './middleware/rateLimit.js';
 import { cors, securityHeaders } from './middleware/securityHeaders.js';
 import { adminKeysRouter } from './routes/adminKeys.js';
+import { dispatchesRouter } from './routes/dispatches.js';
 import { docsRouter } from './routes/docs.js';
 import { schedulesRouter } from './routes/schedules.js';
+import { serviceOrdersRouter } from './routes/serviceOrders.js';
 
 export interface Api {
   middleware: Middleware[];
@@ -34,7 +36,12 @@ export function buildApi(services: Services, config: AppConfig, readCache: ReadC
 
   const adminOnly = requireAdmin({ token: security.admin_token, allowed: new AddressRanges(security.admin_allowed_cidrs) });
 
-  const routers = [adminKeysRouter(services, adminOnly), schedulesRouter({ services, readCache, limits: config.limits })];
+  const routers = [
+    adminKeysRouter(services, adminOnly),
+    schedulesRouter({ services, readCache, limits: config.limits }),
+    serviceOrdersRouter({ services }),
+    dispatchesRouter({ services }),
+  ];
   return {
     middleware: [
       clientAddress(new AddressRanges(security.trusted_proxies)),
