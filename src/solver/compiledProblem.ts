@@ -22,6 +22,8 @@ export interface CompiledProblem {
   readonly shiftIndex: ReadonlyMap<string, number>;
   readonly shiftStart: Int32Array;
   readonly shiftDuration: Int32Array;
+  /** True when some shift can run into a shift of the next day (otherwise no overlap is possible). */
+  readonly shiftsCanOverlap: boolean;
   /** Per (e, d, option) with option = shift + 1 (0 = off): penalties that depend on that cell alone. */
   readonly dayHard: Float64Array;
   readonly daySoft: Float64Array;
@@ -249,6 +251,7 @@ export function compileProblem(problem: RosterProblem): CompiledProblem {
     shiftIndex,
     shiftStart,
     shiftDuration,
+    shiftsCanOverlap: problem.shiftTypes.some((x, i) => problem.shiftTypes.some((_, j) => shiftStart[i]! + shiftDuration[i]! > 1440 + shiftStart[j]!)),
     dayHard,
     daySoft,
     forbidden,

@@ -34,25 +34,60 @@ export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 
 
 /** Annealing settings; the defaults were tuned on the Curtois instances (see bench/results). */
 export interface AnnealingSettings {
+  /** Starting weight of one hard point in the annealing cost. */
   hardWeight: number;
+  /**
+   * Strategic oscillation: while the current roster breaks hard rules the hard weight grows by
+   * this factor per check (every 1024 iterations), while it breaks none it shrinks, within
+   * [minHardWeight, maxHardWeight]. 1 = fixed weight.
+   */
+  hardWeightFactor: number;
+  /** The lower bound rises geometrically from minHardWeight to finalHardWeight over the run, so
+   * that the end of the search is pushed firmly into feasible rosters. */
+  minHardWeight: number;
+  finalHardWeight: number;
+  maxHardWeight: number;
   mediumWeight: number;
   startTemperature: number;
   endTemperature: number;
   /** Cooling restarts from startTemperature this many times over the run (from the best roster). */
   cycles: number;
   maxBlock: number;
+  /** Temperature of the repair phase, in hard points (0.1: a move adding one hard point is
+   * almost never accepted; moves that keep the hard score are). */
+  repairTemperature: number;
+  /** The repair phase ends at this fraction of the run even when hard rules are still broken. */
+  maxRepairFraction: number;
+  /** Cumulative probabilities of: change, one-day swap, block swap, day exchange, weekend swap
+   * (rest: block set). */
+  moveMix: [number, number, number, number, number];
 }
 
+/**
+ * A second strategy for portfolios: after repair, a fixed high hard weight keeps the search among
+ * feasible rosters. Worse soft scores on small problems, but it stays feasible on long, tightly
+ * constrained ones where the oscillating default can drift away from feasibility.
+ */
+export const FEASIBLE_ANNEALING: Partial<AnnealingSettings> = { hardWeight: 1000, hardWeightFactor: 1 };
+
 export const DEFAULT_ANNEALING: AnnealingSettings = {
-  hardWeight: 1000,
+  hardWeight: 100,
+  hardWeightFactor: 1.005,
+  minHardWeight: 20,
+  finalHardWeight: 1000,
+  maxHardWeight: 5_000,
   mediumWeight: 1000,
-  startTemperature: 30,
-  endTemperature: 0.5,
+  startTemperature: 15,
+  endTemperature: 0.3,
   cycles: 1,
   maxBlock: 7,
+  repairTemperature: 0.1,
+  maxRepairFraction: 0.5,
+  moveMix: [0.25, 0.45, 0.62, 0.77, 0.87],
 };
 
 const TIME_CHECK_INTERVAL = 1024;
+const REPAIR_HARD_WEIGHT = 10_000;
 const MAX_FAILED_DRAWS = 200_000;
 
 export function better(a: SearchScore, b: SearchScore): boolean {
@@ -77,6 +112,13 @@ export class RosterSearch {
   private undoCount = 0;
   private readonly movable: Int32Array; // employees with at least one unpinned cell
   private temperature: number;
+  /** First phase: drive hard violations to zero before annealing the full score. */
+  private repairing = true;
+  private repairEndedAt = 0;
+  /** First day of each weekend in the period and its length (1 or 2 days). */
+  private readonly weekendStart: Int32Array;
+  private readonly weekendLength: Int32Array;
+  private hardWeight: number;
 
   constructor(p: CompiledProblem, seed: number, initial: Int16Array, settings: AnnealingSettings = DEFAULT_ANNEALING) {
     this.p = p;
@@ -102,6 +144,20 @@ export class RosterSearch {
     }
     this.movable = Int32Array.from(movable);
     this.temperature = settings.startTemperature;
+    this.hardWeight = settings.hardWeight;
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    for (let d = 0; d < p.days; d++) {
+      const w = p.weekendOf[d]!;
+      if (w < 0) continue;
+      if (d > 0 && p.weekendOf[d - 1] === w) lengths[lengths.length - 1]!++;
+      else {
+        starts.push(d);
+        lengths.push(1);
+      }
+    }
+    this.weekendStart = Int32Array.from(starts);
+    this.weekendLength = Int32Array.from(lengths);
   }
 
   get evaluations(): number {
@@ -117,7 +173,7 @@ export class RosterSearch {
 
   private cost(): number {
     const s = this.state;
-    return s.hard * this.settings.hardWeight + s.medium * this.settings.mediumWeight + s.soft;
+    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft;
   }
 
   private noteBest(): boolean {
@@ -152,15 +208,35 @@ export class RosterSearch {
         if (limits.unimprovedMs !== undefined && now - lastImprovement >= limits.unimprovedMs) return 'unimproved';
         if (limits.targetScore !== undefined && !better(limits.targetScore, this.bestScore)) return 'target';
         const overall = Math.min(1, Math.max(0, progress()));
-        const cyclePosition = (overall * cycles) % 1;
-        const cycleIndex = Math.floor(overall * cycles);
-        if (cycleIndex > 0 && cyclePosition < this.lastCyclePosition && cycleIndex < cycles) {
-          // A new cooling cycle starts from the best roster found so far.
+        if (this.repairing && (this.bestScore.hard === 0 || overall >= this.settings.maxRepairFraction)) {
+          // Feasible (or out of repair time): anneal the full score from here on.
+          this.repairing = false;
+          this.repairEndedAt = overall;
+          this.hardWeight = this.settings.hardWeight;
           this.adopt(this.best);
-          currentCost = this.cost();
         }
-        this.lastCyclePosition = cyclePosition;
-        this.temperature = startTemperature * Math.pow(ratio, cyclePosition);
+        if (this.repairing) {
+          // Repair: a fixed temperature in hard units; soft only breaks ties.
+          this.hardWeight = REPAIR_HARD_WEIGHT;
+          this.temperature = this.settings.repairTemperature * REPAIR_HARD_WEIGHT;
+        } else {
+          const phase = this.repairEndedAt >= 1 ? 1 : (overall - this.repairEndedAt) / (1 - this.repairEndedAt);
+          const cyclePosition = (phase * cycles) % 1;
+          const cycleIndex = Math.floor(phase * cycles);
+          if (cycleIndex > 0 && cyclePosition < this.lastCyclePosition && cycleIndex < cycles) {
+            // A new cooling cycle starts from the best roster found so far.
+            this.adopt(this.best);
+          }
+          this.lastCyclePosition = cyclePosition;
+          this.temperature = startTemperature * Math.pow(ratio, cyclePosition);
+          if (this.settings.hardWeightFactor !== 1) {
+            const { hardWeightFactor, minHardWeight, finalHardWeight, maxHardWeight } = this.settings;
+            const floor = minHardWeight * Math.pow(finalHardWeight / minHardWeight, Math.min(1, phase / 0.6));
+            this.hardWeight = this.state.hard > 0 ? Math.min(maxHardWeight, this.hardWeight * hardWeightFactor) : this.hardWeight / hardWeightFactor;
+            this.hardWeight = Math.max(floor, this.hardWeight);
+          }
+        }
+        currentCost = this.cost();
       }
       this.iterations++;
       if (!this.proposeMove()) {
@@ -201,9 +277,12 @@ export class RosterSearch {
   /** Applies a random move; false when the drawn move was not possible (nothing changed). */
   private proposeMove(): boolean {
     const r = this.random.next();
-    if (r < 0.35) return this.changeMove();
-    if (r < 0.6) return this.swapMove(1);
-    if (r < 0.8) return this.swapMove(2 + this.random.int(this.settings.maxBlock - 1));
+    const mix = this.settings.moveMix;
+    if (r < mix[0]) return this.changeMove();
+    if (r < mix[1]) return this.swapMove(1);
+    if (r < mix[2]) return this.swapMove(2 + this.random.int(this.settings.maxBlock - 1));
+    if (r < mix[3]) return this.dayExchangeMove();
+    if (r < mix[4]) return this.weekendSwapMove();
     return this.blockSetMove(2 + this.random.int(this.settings.maxBlock - 1));
   }
 
@@ -268,14 +347,21 @@ export class RosterSearch {
     return true;
   }
 
-  private swapMove(length: number): boolean {
+  /** Two employees exchange a whole weekend: the move that repairs too many weekends worked. */
+  private weekendSwapMove(): boolean {
+    if (this.weekendStart.length === 0) return false;
+    const w = this.random.int(this.weekendStart.length);
+    return this.swapMove(this.weekendLength[w]!, this.weekendStart[w]!);
+  }
+
+  private swapMove(length: number, fixedStart = -1): boolean {
     const p = this.p;
     if (this.movable.length < 2) return false;
     const e1 = this.movable[this.random.int(this.movable.length)]!;
     let e2 = this.movable[this.random.int(this.movable.length - 1)]!;
     if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
     if (length > p.days) length = p.days;
-    const start = this.random.int(p.days - length + 1);
+    const start = fixedStart >= 0 ? fixedStart : this.random.int(p.days - length + 1);
     const a = this.state.a;
     let differs = false;
     for (let d = start; d < start + length; d++) {
@@ -294,6 +380,25 @@ export class RosterSearch {
       this.set(e1, d, y);
       this.set(e2, d, x);
     }
+    this.finish();
+    return true;
+  }
+
+  /** One employee works day d2's shift on day d1 and vice versa: moves work without changing totals. */
+  private dayExchangeMove(): boolean {
+    const p = this.p;
+    if (p.days < 2) return false;
+    const e = this.movable[this.random.int(this.movable.length)]!;
+    const d1 = this.random.int(p.days);
+    let d2 = this.random.int(p.days - 1);
+    if (d2 >= d1) d2++;
+    const a = this.state.a;
+    const x = a[e * p.days + d1]!;
+    const y = a[e * p.days + d2]!;
+    if (x === y || !this.isAllowed(e, d1, y) || !this.isAllowed(e, d2, x)) return false;
+    this.begin(e, -1);
+    this.set(e, d1, y);
+    this.set(e, d2, x);
     this.finish();
     return true;
   }

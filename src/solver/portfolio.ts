@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RosterProblem, Score } from '../domain/roster.js';
 import type { AnnealingSettings, SearchScore, StopReason } from './localSearch.js';
-import { better } from './localSearch.js';
+import { better, FEASIBLE_ANNEALING } from './localSearch.js';
 import type { RunBounds } from './searchRun.js';
 import { DEFAULT_TIME_LIMIT_MS } from './searchRun.js';
 
@@ -62,9 +62,10 @@ export async function runPortfolio(
   const workers = Array.from({ length: threads }, (_, i) => {
     const init: PortfolioInit = {
       problem,
-      // Well-separated seeds per thread; thread 0 keeps the caller's seed.
+      // Well-separated seeds per thread; thread 0 keeps the caller's seed. Odd threads run the
+      // feasibility-keeping strategy, so the portfolio mixes two kinds of search.
       seed: seed + i * 7919,
-      annealing,
+      annealing: i % 2 === 1 ? { ...FEASIBLE_ANNEALING, ...annealing } : annealing,
       moveBudget: bounds.moveBudget,
       startWallMs,
       timeLimitMs,

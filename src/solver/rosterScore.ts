@@ -192,6 +192,12 @@ export class RosterScore {
     const rb = e * R;
     const ruleHard = p.ruleHard;
     const ruleSoft = p.ruleSoft;
+    const dayHard = p.dayHard;
+    const daySoft = p.daySoft;
+    const forbidden = p.forbidden;
+    const shiftDuration = p.shiftDuration;
+    const shiftStart = p.shiftStart;
+    const weekendOf = p.weekendOf;
     const typeCount = this.typeCount;
     typeCount.fill(0);
     const stamp = ++this.stamp;
@@ -203,17 +209,19 @@ export class RosterScore {
     let prev = OFF;
     let lastEnd = -Infinity;
     const minRest = p.minRest[e]!;
+    // Rest and overlap only need the clock when a rest rule exists or two shifts can overlap.
+    const timed = minRest >= 0 || p.shiftsCanOverlap;
     const maxCons = p.maxConsecutive[e]!;
     const minCons = p.minConsecutive[e]!;
     const minOff = p.minDaysOff[e]!;
     const exempt = p.exemptEdgeRuns;
     let runStart = 0;
     let runWorked = a[base]! !== OFF;
-    for (let d = 0; d < D; d++) {
+    let cell = base * S1;
+    for (let d = 0; d < D; d++, cell += S1) {
       const s = a[base + d]!;
-      const cell = (base + d) * S1 + s + 1;
-      hard += p.dayHard[cell]!;
-      soft += p.daySoft[cell]!;
+      hard += dayHard[cell + s + 1]!;
+      soft += daySoft[cell + s + 1]!;
       const worked = s !== OFF;
       if (worked !== runWorked) {
         // Close the run [runStart, d - 1].
@@ -237,26 +245,28 @@ export class RosterScore {
       }
       if (worked) {
         typeCount[s]!++;
-        minutes += p.shiftDuration[s]!;
-        const w = p.weekendOf[d]!;
+        minutes += shiftDuration[s]!;
+        const w = weekendOf[d]!;
         if (w >= 0 && weekendStamp[w] !== stamp) {
           weekendStamp[w] = stamp;
           weekends++;
         }
-        if (prev !== OFF && p.forbidden[prev * S + s] === 1) {
+        if (prev !== OFF && forbidden[prev * S + s] === 1) {
           hard += ruleHard[rb + R_FORBIDDEN]!;
           soft += ruleSoft[rb + R_FORBIDDEN]!;
         }
-        const start = d * 1440 + p.shiftStart[s]!;
-        const gap = start - lastEnd;
-        if (gap < 0) {
-          hard += ruleHard[rb + R_OVERLAP]!;
-          soft += ruleSoft[rb + R_OVERLAP]!;
-        } else if (minRest >= 0 && gap < minRest) {
-          hard += ruleHard[rb + R_MIN_REST]!;
-          soft += ruleSoft[rb + R_MIN_REST]!;
+        if (timed) {
+          const start = d * 1440 + shiftStart[s]!;
+          const gap = start - lastEnd;
+          if (gap < 0) {
+            hard += ruleHard[rb + R_OVERLAP]!;
+            soft += ruleSoft[rb + R_OVERLAP]!;
+          } else if (minRest >= 0 && gap < minRest) {
+            hard += ruleHard[rb + R_MIN_REST]!;
+            soft += ruleSoft[rb + R_MIN_REST]!;
+          }
+          lastEnd = start + shiftDuration[s]!;
         }
-        lastEnd = start + p.shiftDuration[s]!;
       }
       prev = s;
     }

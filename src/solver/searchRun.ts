@@ -25,7 +25,8 @@ export function annealingSettings(overrides: Partial<AnnealingSettings> | undefi
 
 /** Creates the search from the constructed roster. */
 export function startSearch(p: CompiledProblem, seed: number, settings: AnnealingSettings): RosterSearch {
-  const initial = constructRoster(p, settings.hardWeight, settings.mediumWeight);
+  // Built with the final (high) hard weight: leave a cell unfilled rather than break a hard rule.
+  const initial = constructRoster(p, settings.finalHardWeight, settings.mediumWeight);
   return new RosterSearch(p, seed, initial, settings);
 }
 
