@@ -28,7 +28,7 @@ const SET_REDISPATCH = `
    WHERE org_id = $1 AND dispatch_id = $2`;
 const LOAD_CHANGEABLE = `SELECT request, fixed_visits, now FROM dispatches WHERE org_id = $1 AND dispatch_id = $2`;
 const SET_CHANGEABLE = `
-  UPDATE dispatches SET request = $3, fixed_visits = $4, orders = $5, technicians = $6, version = $7, updated_at = $8
+  UPDATE dispatches SET request = $3, fixed_visits = $4::text::jsonb, orders = $5, technicians = $6, version = $7, updated_at = $8
    WHERE org_id = $1 AND dispatch_id = $2`;
 const DELETE_ROUTES = `DELETE FROM dispatch_routes WHERE org_id = $1 AND dispatch_id = $2`;
 const DELETE_TECHNICIAN_ROUTES = `DELETE FROM dispatch_technician_routes WHERE org_id = $1 AND dispatch_id = $2`;

@@ -8,9 +8,9 @@ import type { Projection } from './projection.js';
 const INSERT_ORDER = `
   INSERT INTO service_orders (org_id, order_id, status, priority, location, time_windows, service_duration,
                               required_skills, demand, version, created_at, updated_at)
-  VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $10)`;
+  VALUES ($1, $2, 'open', $3, $4::text::jsonb, $5::text::jsonb, $6, $7, $8, $9, $10, $10)`;
 const UPDATE_ORDER = `
-  UPDATE service_orders SET priority = $3, location = $4, time_windows = $5, service_duration = $6,
+  UPDATE service_orders SET priority = $3, location = $4::text::jsonb, time_windows = $5::text::jsonb, service_duration = $6,
          required_skills = $7, demand = $8, version = $9, updated_at = $10
    WHERE org_id = $1 AND order_id = $2`;
 const SET_STATUS = `UPDATE service_orders SET status = $3, cancel_reason = $4, version = $5, updated_at = $6 WHERE org_id = $1 AND order_id = $2`;
@@ -23,6 +23,7 @@ export function asServiceOrderEvent(event: RecordedEvent): { orgId: string; even
   return isLeft(decoded) ? undefined : { orgId, event: decoded.right };
 }
 
+// JSON goes in as text cast to jsonb: node-postgres would send a JS array as a PostgreSQL array.
 const orderColumns = (order: ServiceOrderSpec) => [
   order.priority ?? 1,
   JSON.stringify(order.location),

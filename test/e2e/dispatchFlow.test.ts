@@ -51,7 +51,7 @@ interface UnassignedBody {
   unassigned: { orderId: string; reason: string; explanation: string }[];
 }
 
-const SOLVER = { timeLimitMs: 1500, unimprovedLimitMs: 300, seed: 7 };
+const SOLVER = { timeLimitMs: 1000, unimprovedLimitMs: 150, seed: 7 };
 
 /** Mounts the dispatch routers, projections and job handler on a running instance's services. */
 async function mountDispatch(paiban: RunningPaiban): Promise<{ api: ApiClient; stop(): Promise<void> }> {
@@ -92,6 +92,12 @@ async function waitForOrder(api: ApiClient, id: string, status = 'open'): Promis
     const answer = await api.get<{ version: number; status: string }>(`/api/v1/service-orders/${id}`);
     return answer.status === 200 && answer.body.status === status ? answer.body : undefined;
   });
+}
+
+/** dispatch_generations_total{status} as the instance's /metrics reports it. */
+async function generationsWith(paiban: RunningPaiban, status: string): Promise<number> {
+  const metrics = await fetch(`${paiban.api.baseUrl}/metrics`).then((r) => r.text());
+  return Number(new RegExp(`^dispatch_generations_total\\{status="${status}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
 }
 
 /** Routes as served, judged by the library's evaluator against the request the generation solved. */
@@ -197,8 +203,9 @@ describe('dispatch service end to end', function () {
       order('o6', 5, 5, { requiredSkills: ['plumbing'] }),
       order('o7', 200, 200, { timeWindows: [{ start: 0, end: 5 }] }),
     ];
-    for (const o of orders) assert.equal((await api.post('/api/v1/service-orders', o)).status, 201);
-    for (const o of orders) await waitForOrder(api, o.id);
+    const created = await Promise.all(orders.map((o) => api.post('/api/v1/service-orders', o)));
+    assert.deepEqual(new Set(created.map((c) => c.status)), new Set([201]));
+    await Promise.all(orders.map((o) => waitForOrder(api, o.id)));
 
     const orderIds = orders.map((o) => o.id);
     const typo = await api.post<{ errors: { path: string }[] }>('/api/v1/dispatches', { orderIds, technicians: [{ ...technicians[0], skils: ['gas'] }], travel: { kind: 'euclidean' } });
@@ -281,14 +288,42 @@ describe('dispatch service end to end', function () {
     if (sick === 't2') assert.equal(Object.fromEntries(four.unassigned.unassigned.map((u) => [u.orderId, u.reason])).o5, 'no_skilled_technician', 'only t2 had the electric skill');
 
     // Every generation counted by outcome.
-    const metrics = await fetch(`${paiban.api.baseUrl}/metrics`).then((r) => r.text());
-    const successes = Number(/^dispatch_generations_total\{status="success"\} (\d+)/m.exec(metrics)?.[1]);
+    const successes = await generationsWith(paiban, 'success');
     assert.ok(successes >= 4, `dispatch_generations_total{status="success"} is ${successes}`);
-    assert.match(metrics, /^dispatch_generation_duration_seconds_count \d+/m);
 
     // Conditional reads of the dispatch.
     const current = await api.get<DispatchBody>(`/api/v1/dispatches/${id}`);
     assert.equal((await api.get(`/api/v1/dispatches/${id}/routes`, { 'If-None-Match': `"${current.body.version}"` })).status, 304);
+  });
+
+  it('a change during a long generation stops it at once and plans the new one instead', async () => {
+    const busy = await keyFor(['dispatch'], 'busy-org');
+    // 40 open orders in an org of their own: the dispatch takes every open order by default.
+    const created = await Promise.all(Array.from({ length: 40 }, (_, i) => busy.post('/api/v1/service-orders', order(`b${i}`, ((i * 37) % 101) - 50, ((i * 53) % 97) - 48))));
+    assert.deepEqual(new Set(created.map((c) => c.status)), new Set([201]));
+    await waitFor('40 open orders', async () => {
+      const answer = await busy.get<{ orders: unknown[] }>('/api/v1/service-orders?status=open&limit=100');
+      return answer.body.orders.length === 40 ? true : undefined;
+    });
+    const crew = [1, 2, 3, 4].map((k) => ({ id: `c${k}`, startLocation: depot, shift: { start: 0, end: 2000 } }));
+    const long = await busy.post<{ dispatchId: string; orders: number }>('/api/v1/dispatches', { technicians: crew, travel: { kind: 'euclidean' }, solver: { timeLimitMs: 30_000, unimprovedLimitMs: 30_000, seed: 1 } });
+    assert.equal(long.status, 202, JSON.stringify(long.body));
+    assert.equal(long.body.orders, 40);
+    const id = long.body.dispatchId;
+    await waitFor('the long generation to run', async () => {
+      const answer = await busy.get<DispatchBody>(`/api/v1/dispatches/${id}`);
+      return answer.body?.status === 'generating' ? true : undefined;
+    });
+    const cancelledBefore = await generationsWith(paiban, 'cancelled');
+    const changedAt = Date.now();
+    const redispatched = await busy.post<{ generation: number }>(`/api/v1/dispatches/${id}/redispatch`, { now: 0, solver: { timeLimitMs: 500, unimprovedLimitMs: 200 } });
+    assert.equal(redispatched.status, 202, JSON.stringify(redispatched.body));
+    await waitForGeneration(busy, id, 2);
+    // One worker runs one job at a time: the second generation could not have run had the first
+    // kept its 30 s.
+    assert.ok(Date.now() - changedAt < 15_000, `re-dispatched in ${Date.now() - changedAt} ms`);
+    assert.equal(await generationsWith(paiban, 'cancelled'), cancelledBefore + 1, 'the superseded generation counts as cancelled');
+    await checkedRoutes(busy, id);
   });
 
   it('takes the technicians on shift from a published schedule', async () => {
