@@ -137,7 +137,7 @@ describe('security and tenancy', function () {
           }
         }
       }
-      assert.deepEqual(failures, [], `\n${failures.join('\n')}`);
+      if (failures.length) assert.fail(`${failures.length} failures:\n${failures.join('\n')}`);
     });
 
     it('does not believe X-Forwarded-For from a peer that is not a trusted proxy', async () => {
@@ -187,7 +187,7 @@ describe('security and tenancy', function () {
       }
       const asOf = await call(urlA, 'GET', `/api/v1/schedules/${id}?asOf=1`, ME, { bearer: orgB });
       if (asOf.status !== 404) failures.push(`GET /api/v1/schedules/:id?asOf=1: org B got ${asOf.status}`);
-      assert.deepEqual(failures, [], `\n${failures.join('\n')}`);
+      if (failures.length) assert.fail(`${failures.length} failures:\n${failures.join('\n')}`);
 
       const listB = await call(urlA, 'GET', '/api/v1/schedules?limit=200', ME, { bearer: orgB });
       assert.equal(listB.status, 200);
@@ -196,6 +196,32 @@ describe('security and tenancy', function () {
       assert.equal(Number(after.json!.version), versionBefore, 'org B\u2019s commands changed nothing');
       const { rows } = await a.db.database.query<{ stream_id: string; type: string }>(`SELECT stream_id, type FROM events WHERE metadata->>'orgId' = 'org-b' AND stream_id NOT LIKE 'apikey-%'`);
       assert.deepEqual(rows, [], 'nothing but its key was recorded for org B');
+    });
+
+    it('answers another org on every service-order route as for an order that does not exist (404)', async () => {
+      const orgA = (await issueKey(urlA, ['dispatch'], { org_id: 'org-a' })).secret;
+      const orgB = (await issueKey(urlA, ['dispatch'], { org_id: 'org-b' })).secret;
+      const created = await call(urlA, 'POST', '/api/v1/service-orders', ME, { bearer: orgA, body: { location: { x: 1, y: 2 }, timeWindows: [{ start: 0, end: 100 }], serviceDuration: 10 } });
+      assert.equal(created.status, 201, created.text);
+      const id = String(created.json!.orderId ?? created.json!.id);
+      await waitFor('org A\u2019s order in its read model', async () => ((await call(urlA, 'GET', `/api/v1/service-orders/${encodeURIComponent(id)}`, ME, { bearer: orgA })).status === 200 ? true : undefined));
+      const bodies: Record<string, unknown> = { 'PATCH /api/v1/service-orders/:id': { priority: 2 }, 'POST /api/v1/service-orders/:id/cancel': { reason: 'x' }, 'POST /api/v1/service-orders/:id/complete': {} };
+      const orderRoutes = routes.filter((r) => r.pattern.startsWith('/api/v1/service-orders/:id'));
+      assert.ok(orderRoutes.length >= 3, `service-order routes with an id: ${orderRoutes.length}`);
+      const failures: string[] = [];
+      for (const route of orderRoutes) {
+        const name = `${route.method} ${route.pattern}`;
+        const body = route.method === 'GET' ? undefined : (bodies[name] ?? {});
+        // PATCH demands If-Match (428 without); the others are sent without one.
+        const headers: Record<string, string> = route.method === 'PATCH' ? { 'If-Match': '"1"' } : {};
+        const theirs = await call(urlA, route.method, fillPath(route.pattern, { id }), ME, { bearer: orgB, body, headers });
+        const nowhere = await call(urlA, route.method, fillPath(route.pattern, { id: 'no-such-order' }), ME, { bearer: orgB, body, headers });
+        if (theirs.status !== nowhere.status || theirs.json?.type !== nowhere.json?.type) failures.push(`${name}: org B got ${theirs.status} for org A's order, ${nowhere.status} for a missing one`);
+        else if (route.method !== 'PATCH' && theirs.status !== 404) failures.push(`${name}: org B got ${theirs.status} for org A's order ${theirs.text.slice(0, 200)}`);
+      }
+      if (failures.length) assert.fail(`${failures.length} failures:\n${failures.join('\n')}`);
+      const own = await call(urlA, 'GET', `/api/v1/service-orders/${encodeURIComponent(id)}`, ME, { bearer: orgA });
+      assert.equal(own.json!.version ?? own.json!.status, created.json!.version ?? 'open', 'org B changed nothing');
     });
   });
 
@@ -468,6 +494,19 @@ describe('security and tenancy', function () {
         assert.ok(errors.some((e) => example.field.test(e.path) || example.field.test(e.message)), `errors name the field: ${JSON.stringify(errors)}`);
       });
     }
+
+    it('answers NUL characters in ids, queries and text fields without a 5xx (found by the fuzz test)', async () => {
+      const answers: Record<string, Answer> = {
+        'schedule id': await call(urlA, 'GET', `${schedules}/a%00b`, ME, { bearer: keys.schedule }),
+        'schedule command id': await call(urlA, 'POST', `${schedules}/a%00b/publish`, ME, { bearer: keys.schedule }),
+        'key listing org': await call(urlA, 'GET', '/api/v1/admin/keys?org_id=a%00b', ME, { bearer: ADMIN_TOKEN }),
+        'schedule name': await call(urlA, 'POST', schedules, ME, { bearer: keys.schedule, body: { name: 'a\u0000b', problem: weekProblem(2), solver: { timeLimitMs: 1000 } } }),
+      };
+      const failures = Object.entries(answers)
+        .filter(([, answer]) => answer.status >= 500)
+        .map(([what, answer]) => `${what}: ${answer.status} ${answer.text.slice(0, 120)}`);
+      if (failures.length) assert.fail(`${failures.length} failures:\n${failures.join('\n')}`);
+    });
 
     it('answers unknown paths (404) and unknown methods (405 with Allow) with problem+json', async () => {
       assertProblem(await call(urlA, 'GET', '/api/v1/nothing-here', ME), 404, 'unknown API path');

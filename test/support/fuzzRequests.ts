@@ -21,6 +21,8 @@ export interface FuzzRequest {
   auth: 'key' | 'admin' | 'none' | 'garbage';
   /** What was broken, for the failure report. */
   mutation: string;
+  /** The body may still be valid (hostile content of the right type): accepting it is no finding. */
+  mayBeValid: boolean;
 }
 
 /** Strings that have broken parsers and validators before. */
@@ -82,14 +84,17 @@ export interface BodySpec {
 }
 
 /** Ways to break a valid body; each result must be refused by the route's codec. */
-function brokenBody(spec: BodySpec): fc.Arbitrary<{ text: string; contentType: string; mutation: string }> {
+type Broken = { text: string; contentType: string; mutation: string; mayBeValid?: boolean };
+
+function brokenBody(spec: BodySpec): fc.Arbitrary<Broken> {
   const json = (value: Json, mutation: string) => ({ text: JSON.stringify(value), contentType: 'application/json', mutation });
   const paths = pathsOf(spec.valid);
   const objectPaths = paths.filter((p) => {
     const node = getAt(spec.valid, p);
     return node !== null && typeof node === 'object' && !Array.isArray(node);
   });
-  const options: fc.Arbitrary<{ text: string; contentType: string; mutation: string }>[] = [
+  const stringPaths = paths.filter((p) => typeof getAt(spec.valid, p) === 'string');
+  const options: fc.Arbitrary<Broken>[] = [
     // A value of another JSON type anywhere (the root included, except `null`: no body at all).
     fc
       .tuple(fc.constantFrom(...paths), hostileValue)
@@ -117,6 +122,15 @@ function brokenBody(spec: BodySpec): fc.Arbitrary<{ text: string; contentType: s
           const text = path.length === 0 ? extended : JSON.stringify(setAt(spec.valid, path, '\u0001MARK\u0001')).replace('"\\u0001MARK\\u0001"', extended);
           return { text, contentType: 'application/json', mutation: `unknown field ${JSON.stringify(key)} at /${path.join('/')}` };
         }),
+    );
+  }
+  if (stringPaths.length > 0) {
+    // Hostile text where text belongs (NUL, bidi overrides, astral planes, 100 KB): it may be
+    // valid, so acceptance is fine, but it must never make the service fail.
+    options.push(
+      fc
+        .tuple(fc.constantFrom(...stringPaths), fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ unit: 'binary', maxLength: 30 }), fc.integer({ min: 1000, max: 100_000 }).map((n) => 'é'.repeat(n))))
+        .map(([path, value]) => ({ ...json(setAt(spec.valid, path, value), `hostile text at /${path.join('/')}`), mayBeValid: true })),
     );
   }
   if (spec.required.length > 0) {
@@ -175,7 +189,7 @@ export function malformedRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest
     const aimAtExisting = spec !== undefined && !targets.bodiless.includes(name);
     const paramNames = [...route.pattern.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
     const params = fc.tuple(...paramNames.map((p) => paramValue(p, aimAtExisting ? targets.existingId : undefined, targets.realEmployees)));
-    const body: fc.Arbitrary<{ text?: string; contentType?: string; mutation: string }> = spec
+    const body: fc.Arbitrary<{ text?: string; contentType?: string; mutation: string; mayBeValid?: boolean }> = spec
       ? brokenBody(spec)
       : route.method === 'GET' || route.method === 'DELETE'
         ? fc.constant({ mutation: 'no body' })
@@ -186,7 +200,7 @@ export function malformedRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest
     return fc.tuple(params, body, route.method === 'GET' ? queryString : fc.constant(''), auth).map(([values, broken, query, who]) => {
       let index = 0;
       const path = route.pattern.replace(/:([A-Za-z0-9_]+)/g, () => encodeSegment(values[index++]));
-      return { id: '', method: route.method, route: name, path: path + query, body: broken.text, contentType: broken.contentType, auth: who, mutation: broken.mutation };
+      return { id: '', method: route.method, route: name, path: path + query, body: broken.text, contentType: broken.contentType, auth: who, mutation: broken.mutation, mayBeValid: broken.mayBeValid ?? false };
     });
   });
 }
