@@ -57,7 +57,7 @@ describe('paiban demo', function () {
     }
     assert.equal(cells.flat().filter((c) => c !== '·').length, result.assigned);
 
-    const api = paiban.api.withToken((await paiban.api.issueKey(['schedule'])).token!);
+    const api = await paiban.api.issueKey(['schedule']);
     const schedule = await api.get<{ score: { hard: number; medium: number; soft: number } }>(`/api/v1/schedules/${result.scheduleId}`);
     const scoreLine = lines.find((line) => line.startsWith('Score:'));
     assert.equal(scoreLine, `Score: hard ${schedule.body.score.hard} / medium ${schedule.body.score.medium} / soft ${schedule.body.score.soft}`);
