@@ -76,6 +76,7 @@ CREATE TABLE dispatch_technician_routes (
   arrival double precision NOT NULL,
   distance double precision NOT NULL,
   load double precision NOT NULL,
+  created_at timestamptz NOT NULL,
   PRIMARY KEY (org_id, dispatch_id, technician_id)
 );
 
@@ -84,5 +85,6 @@ CREATE TABLE dispatch_unassigned (
   dispatch_id text NOT NULL,
   order_id text NOT NULL,
   reason text NOT NULL,
+  created_at timestamptz NOT NULL,
   PRIMARY KEY (org_id, dispatch_id, order_id)
 );

@@ -47,10 +47,17 @@ export interface UnassignedView {
   reason: string;
 }
 
-const GET_DISPATCH = `
-  SELECT dispatch_id, name, status, generation, source, orders, technicians, now, solver, objective, progress, stats,
-         failure_reason, version, created_at, updated_at
-    FROM dispatches WHERE org_id = $1 AND dispatch_id = $2`;
+const DISPATCH_COLUMNS = `dispatch_id, name, status, generation, source, orders, technicians, now, solver, objective, progress, stats,
+  failure_reason, version, created_at, updated_at`;
+const GET_DISPATCH = `SELECT ${DISPATCH_COLUMNS} FROM dispatches WHERE org_id = $1 AND dispatch_id = $2`;
+// Newest first; the cursor is the last row's (created_at, dispatch_id).
+const LIST_DISPATCHES = `
+  SELECT ${DISPATCH_COLUMNS} FROM dispatches
+   WHERE org_id = $1
+     AND ($2::text IS NULL OR status = $2)
+     AND ($3::timestamptz IS NULL OR (created_at, dispatch_id) < ($3::timestamptz, $4::text))
+   ORDER BY created_at DESC, dispatch_id DESC
+   LIMIT $5`;
 const GET_REQUEST = `SELECT request, fixed_visits, now, version FROM dispatches WHERE org_id = $1 AND dispatch_id = $2`;
 const LIST_TECHNICIAN_ROUTES = `
   SELECT technician_id, departure, arrival, distance, load FROM dispatch_technician_routes
@@ -60,33 +67,47 @@ const LIST_VISITS = `
     FROM dispatch_routes WHERE org_id = $1 AND dispatch_id = $2 ORDER BY technician_id, sequence`;
 const LIST_UNASSIGNED = `SELECT order_id, reason FROM dispatch_unassigned WHERE org_id = $1 AND dispatch_id = $2 ORDER BY order_id`;
 
+interface DispatchRow {
+  dispatch_id: string; name: string; status: string; generation: number; source: Record<string, unknown>; orders: number; technicians: number;
+  now: number | null; solver: DispatchSolverSettings; objective: Record<string, unknown> | null; progress: Record<string, unknown> | null;
+  stats: Record<string, unknown> | null; failure_reason: string | null; version: number; created_at: Date; updated_at: Date;
+}
+
 export async function getDispatch(db: Queryable, orgId: string, dispatchId: string): Promise<DispatchView | undefined> {
-  const { rows } = await db.query<{
-    dispatch_id: string; name: string; status: string; generation: number; source: Record<string, unknown>; orders: number; technicians: number;
-    now: number | null; solver: DispatchSolverSettings; objective: Record<string, unknown> | null; progress: Record<string, unknown> | null;
-    stats: Record<string, unknown> | null; failure_reason: string | null; version: number; created_at: Date; updated_at: Date;
-  }>(GET_DISPATCH, [orgId, dispatchId]);
-  const row = rows[0];
-  return (
-    row && {
-      dispatchId: row.dispatch_id,
-      name: row.name,
-      status: row.status,
-      generation: row.generation,
-      source: row.source,
-      orders: row.orders,
-      technicians: row.technicians,
-      now: row.now === null ? null : Number(row.now),
-      solver: row.solver,
-      objective: row.objective,
-      progress: row.progress,
-      stats: row.stats,
-      failureReason: row.failure_reason,
-      version: row.version,
-      createdAt: new Date(row.created_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
-    }
-  );
+  const { rows } = await db.query<DispatchRow>(GET_DISPATCH, [orgId, dispatchId]);
+  return rows[0] && toView(rows[0]);
+}
+
+export async function listDispatches(
+  db: Queryable,
+  orgId: string,
+  filter: { status?: string; after?: { createdAt: string; dispatchId: string }; limit: number },
+): Promise<{ dispatches: DispatchView[]; next?: { createdAt: string; dispatchId: string } }> {
+  const { rows } = await db.query<DispatchRow>(LIST_DISPATCHES, [orgId, filter.status ?? null, filter.after?.createdAt ?? null, filter.after?.dispatchId ?? null, filter.limit + 1]);
+  const dispatches = rows.slice(0, filter.limit).map(toView);
+  const last = dispatches[dispatches.length - 1];
+  return { dispatches, ...(rows.length > filter.limit && last ? { next: { createdAt: last.createdAt, dispatchId: last.dispatchId } } : {}) };
+}
+
+function toView(row: DispatchRow): DispatchView {
+  return {
+    dispatchId: row.dispatch_id,
+    name: row.name,
+    status: row.status,
+    generation: row.generation,
+    source: row.source,
+    orders: row.orders,
+    technicians: row.technicians,
+    now: row.now === null ? null : Number(row.now),
+    solver: row.solver,
+    objective: row.objective,
+    progress: row.progress,
+    stats: row.stats,
+    failureReason: row.failure_reason,
+    version: row.version,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
 }
 
 /** What the next (or latest) generation solves: the request with fixed visits and `now`. */

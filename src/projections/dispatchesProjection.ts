@@ -40,11 +40,11 @@ const INSERT_VISITS = `
     FROM unnest($4::text[], $5::int[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::boolean[])
          AS v(technician_id, sequence, order_id, arrival, start, departure, status, fixed)`;
 const INSERT_TECHNICIAN_ROUTES = `
-  INSERT INTO dispatch_technician_routes (org_id, dispatch_id, technician_id, departure, arrival, distance, load)
-  SELECT $1, $2, * FROM unnest($3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])`;
+  INSERT INTO dispatch_technician_routes (org_id, dispatch_id, created_at, technician_id, departure, arrival, distance, load)
+  SELECT $1, $2, $3, * FROM unnest($4::text[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])`;
 const INSERT_UNASSIGNED = `
-  INSERT INTO dispatch_unassigned (org_id, dispatch_id, order_id, reason)
-  SELECT $1, $2, * FROM unnest($3::text[], $4::text[])`;
+  INSERT INTO dispatch_unassigned (org_id, dispatch_id, created_at, order_id, reason)
+  SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[])`;
 const SET_VISIT_STATUS = `
   UPDATE dispatch_routes SET visit_status = $4, fixed = true WHERE org_id = $1 AND dispatch_id = $2 AND order_id = $3`;
 const DELETE_ORDER_VISIT = `DELETE FROM dispatch_routes WHERE org_id = $1 AND dispatch_id = $2 AND order_id = $3`;
@@ -90,6 +90,7 @@ async function replaceRoutes(tx: Queryable, ids: Ids, routes: readonly Technicia
   if (routes.length) {
     await tx.query(INSERT_TECHNICIAN_ROUTES, [
       ...ids,
+      at,
       routes.map((r) => r.technicianId),
       routes.map((r) => r.departure),
       routes.map((r) => r.arrival),
@@ -97,7 +98,7 @@ async function replaceRoutes(tx: Queryable, ids: Ids, routes: readonly Technicia
       routes.map((r) => r.load),
     ]);
   }
-  if (unassigned.length) await tx.query(INSERT_UNASSIGNED, [...ids, unassigned.map((u) => u.orderId), unassigned.map((u) => u.reason)]);
+  if (unassigned.length) await tx.query(INSERT_UNASSIGNED, [...ids, at, unassigned.map((u) => u.orderId), unassigned.map((u) => u.reason)]);
 }
 
 interface Changeable {

@@ -356,7 +356,7 @@ describe('dispatch service end to end', function () {
     const scheduleOnly = await keyFor(['schedule'], 'acme');
     const calls: [string, string][] = [
       ['GET', '/api/v1/service-orders'], ['POST', '/api/v1/service-orders'], ['GET', '/api/v1/service-orders/o1'], ['PATCH', '/api/v1/service-orders/o1'],
-      ['POST', '/api/v1/service-orders/o1/cancel'], ['POST', '/api/v1/service-orders/o1/complete'], ['POST', '/api/v1/dispatches'],
+      ['POST', '/api/v1/service-orders/o1/cancel'], ['POST', '/api/v1/service-orders/o1/complete'], ['POST', '/api/v1/dispatches'], ['GET', '/api/v1/dispatches'],
       ['GET', '/api/v1/dispatches/x'], ['GET', '/api/v1/dispatches/x/routes'], ['GET', '/api/v1/dispatches/x/unassigned'], ['GET', '/api/v1/dispatches/x/request'],
       ['POST', '/api/v1/dispatches/x/visits'], ['POST', '/api/v1/dispatches/x/orders'], ['POST', '/api/v1/dispatches/x/orders/o1/cancel'],
       ['POST', '/api/v1/dispatches/x/technicians/t1/off-sick'], ['POST', '/api/v1/dispatches/x/redispatch'],
@@ -374,6 +374,9 @@ describe('dispatch service end to end', function () {
     const foreign = await other.post<{ errors: { path: string }[] }>('/api/v1/dispatches', { orderIds: ['o1'], technicians, travel: { kind: 'euclidean' } });
     assert.equal(foreign.status, 422);
     assert.deepEqual(foreign.body.errors.map((e) => e.path), ['orderIds[0]']);
+    assert.deepEqual((await other.get<{ dispatches: unknown[] }>('/api/v1/dispatches')).body.dispatches, []);
+    const ours = await api.get<{ dispatches: { dispatchId: string }[] }>('/api/v1/dispatches?limit=200');
+    assert.ok(mondayDispatch && ours.body.dispatches.some((d) => d.dispatchId === mondayDispatch), 'our own dispatches are listed');
     if (mondayDispatch) {
       assert.equal((await other.get(`/api/v1/dispatches/${mondayDispatch}`)).status, 404);
       assert.equal((await other.get(`/api/v1/dispatches/${mondayDispatch}/routes`)).status, 404);

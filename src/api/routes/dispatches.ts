@@ -14,13 +14,13 @@ import { DEFAULT_DISPATCH_SOLVER, type DispatchCommand, type DispatchSolverSetti
 import { validateDispatchRequest } from '../../domain/dispatchValidation.js';
 import type { ServiceOrderCommand } from '../../domain/serviceOrders.js';
 import type { Services } from '../../infra/services.js';
-import { getDispatch, getDispatchRequest, listRoutes, listUnassigned, type DispatchView } from '../../projections/dispatchQueries.js';
+import { getDispatch, getDispatchRequest, listDispatches, listRoutes, listUnassigned, type DispatchView } from '../../projections/dispatchQueries.js';
 import { getProblem, getSchedule, listAssignments } from '../../projections/scheduleQueries.js';
 import { getServiceOrder, getServiceOrders, openServiceOrders, specOf } from '../../projections/serviceOrderQueries.js';
 import { acceptedOrThrow, commandContextOf } from '../commandRequest.js';
 import { requireScope } from '../middleware/apiKeyAuth.js';
 import { HttpProblem, invalidInput, type FieldError } from '../problem.js';
-import { decodeBody, newResourceId, notModified } from './httpHelpers.js';
+import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString } from './httpHelpers.js';
 import { OrderId } from './serviceOrders.js';
 
 const MAX_ORDERS = 5000;
@@ -47,7 +47,8 @@ export const FromSchedule = strictObject(
   { scheduleId: OrderId, day: NonNegativeInteger },
   {
     technicians: t.array(TechnicianOnShift),
-    /** Start (and end) location of anyone on shift without their own. */
+    /** Start (and end) location of anyone on shift without their own. Times of such a dispatch
+   * (order windows, `now`) are minutes from midnight of that day, like the shift windows. */
     defaultLocation: Location,
   },
 );
@@ -210,6 +211,14 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
       solver,
       links: { self, routes: `${self}/routes`, unassigned: `${self}/unassigned` },
     };
+  });
+
+  router.get('/', async (ctx) => {
+    const limit = queryInt(ctx, 'limit', 1, 200) ?? 50;
+    const status = queryString(ctx, 'status');
+    const after = decodeCursor(ctx);
+    const page = await listDispatches(database, orgOf(ctx), { status, after: after && { createdAt: after.createdAt, dispatchId: after.id }, limit });
+    ctx.body = { dispatches: page.dispatches, nextCursor: encodeCursor(page.next && { createdAt: page.next.createdAt, id: page.next.dispatchId }) };
   });
 
   router.get('/:id', async (ctx) => {
