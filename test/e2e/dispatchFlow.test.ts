@@ -202,6 +202,8 @@ describe('dispatch service end to end', function () {
       // Nobody has the skill; nobody can get there in time.
       order('o6', 5, 5, { requiredSkills: ['plumbing'] }),
       order('o7', 200, 200, { timeWindows: [{ start: 0, end: 5 }] }),
+      // No vehicle carries that much.
+      order('o8', 3, 3, { demand: 20 }),
     ];
     const created = await Promise.all(orders.map((o) => api.post('/api/v1/service-orders', o)));
     assert.deepEqual(new Set(created.map((c) => c.status)), new Set([201]));
@@ -222,10 +224,10 @@ describe('dispatch service end to end', function () {
     assert.equal(requested.headers.get('location'), `/api/v1/dispatches/${id}`);
 
     const first = await waitForGeneration(api, id, 1);
-    assert.equal(first.objective?.unassignedCount, 2);
+    assert.equal(first.objective?.unassignedCount, 3);
     const one = await checkedRoutes(api, id);
     const reasons = Object.fromEntries(one.unassigned.unassigned.map((u) => [u.orderId, u.reason]));
-    assert.deepEqual(reasons, { o6: 'no_skilled_technician', o7: 'window_unreachable' });
+    assert.deepEqual(reasons, { o6: 'no_skilled_technician', o7: 'window_unreachable', o8: 'capacity' });
     assert.ok(one.unassigned.unassigned.every((u) => u.explanation.length > 20), 'each reason is explained');
     const o5Route = one.routes.routes.find((r) => r.visits.some((v) => v.orderId === 'o5'));
     assert.equal(o5Route?.technicianId, 't2', 'only t2 has the electric skill');
@@ -270,7 +272,7 @@ describe('dispatch service end to end', function () {
     assert.ok(!three.unassigned.unassigned.some((u) => u.orderId === cancelledId), 'and not reported unassigned');
     assert.ok(!three.request.orders.some((o) => o.id === cancelledId));
     await waitForOrder(api, cancelledId, 'cancelled');
-    assert.deepEqual(Object.fromEntries(three.unassigned.unassigned.map((u) => [u.orderId, u.reason])), { o6: 'no_skilled_technician', o7: 'window_unreachable' });
+    assert.deepEqual(Object.fromEntries(three.unassigned.unassigned.map((u) => [u.orderId, u.reason])), { o6: 'no_skilled_technician', o7: 'window_unreachable', o8: 'capacity' });
 
     // The started visit is completed (and so is its service order); the other technician goes
     // home sick: everything left is planned on the one still working, around the completed visit.
