@@ -121,17 +121,56 @@ async function rebuildLocked(options: ReplayOptions, projection: Projection, pro
   return { projection: projection.name, events: done, durationMs: Date.now() - started, checkpoint };
 }
 
+// A table's indexes with what makes them what they are (uniqueness, method, columns, predicate),
+// so the fresh copy's indexes can take the live ones' names.
+const INDEXES = `
+  SELECT ix.relname AS name, i.indisunique AS is_unique, regexp_replace(pg_get_indexdef(i.indexrelid), '^.* USING ', '') AS shape
+    FROM pg_index i
+    JOIN pg_class ix ON ix.oid = i.indexrelid
+    JOIN pg_class t ON t.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace
+   WHERE n.nspname = $1 AND t.relname = $2
+   ORDER BY ix.relname`;
+
+interface IndexRow {
+  name: string;
+  is_unique: boolean;
+  shape: string;
+}
+
 async function swap(tx: Queryable, projection: Projection, live: string, shadow: string, checkpoint: Checkpoint, eventsApplied: number): Promise<void> {
   // Tables first, then the checkpoint row: the same order as a runner's batch, so they queue
   // behind each other instead of deadlocking.
   const liveTables = projection.tables.map((table) => `${quote(live)}.${quote(table)}`).join(', ');
   if (liveTables) await tx.query(`LOCK TABLE ${liveTables} IN ACCESS EXCLUSIVE MODE`);
   for (const table of projection.tables) {
+    const liveIndexes = (await tx.query<IndexRow>(INDEXES, [live, table])).rows;
+    const freshIndexes = (await tx.query<IndexRow>(INDEXES, [shadow, table])).rows;
     await tx.query(`DROP TABLE ${quote(live)}.${quote(table)}`);
     await tx.query(`ALTER TABLE ${quote(shadow)}.${quote(table)} SET SCHEMA ${quote(live)}`);
+    await keepIndexNames(tx, live, liveIndexes, freshIndexes);
   }
   await tx.query(`DROP SCHEMA ${quote(shadow)}`);
   await resetCheckpoint(tx, projection.name, checkpoint, eventsApplied);
+}
+
+/**
+ * LIKE … INCLUDING ALL names the copied indexes (and the constraints they back) by the default
+ * scheme; give them back the live names, which later migrations may refer to. Two passes through
+ * temporary names, since a default name can equal another index's live name.
+ */
+async function keepIndexNames(tx: Queryable, schema: string, liveIndexes: IndexRow[], freshIndexes: IndexRow[]): Promise<void> {
+  const unmatched = [...freshIndexes];
+  const renames: { from: string; to: string }[] = [];
+  for (const index of liveIndexes) {
+    const at = unmatched.findIndex((fresh) => fresh.shape === index.shape && fresh.is_unique === index.is_unique);
+    if (at < 0) continue;
+    const [fresh] = unmatched.splice(at, 1);
+    if (fresh.name !== index.name) renames.push({ from: fresh.name, to: index.name });
+  }
+  const temporary = (i: number) => `paiban_replay_index_${i}`;
+  for (const [i, rename] of renames.entries()) await tx.query(`ALTER INDEX ${quote(schema)}.${quote(rename.from)} RENAME TO ${quote(temporary(i))}`);
+  for (const [i, rename] of renames.entries()) await tx.query(`ALTER INDEX ${quote(schema)}.${quote(temporary(i))} RENAME TO ${quote(rename.to)}`);
 }
 
 async function withDeadlockRetry<T>(work: () => Promise<T>, attempts = 3): Promise<T> {

@@ -34,8 +34,14 @@ describe('replay on PostgreSQL: rebuild into fresh tables and swap while serving
     database = test.database;
     store = sqlEventStore(database);
     await database.query(CREATE_TIP_TOTALS);
+    // Named as a migration would; later migrations may refer to these names.
+    await database.query('CREATE INDEX tip_totals_by_total ON tip_totals (total) WHERE tips > 0');
+    await database.query('ALTER TABLE tip_totals ADD CONSTRAINT tip_totals_tips_unique_per_total UNIQUE (stream_id, tips)');
   });
   afterEach(() => test.drop());
+
+  const indexNames = async () =>
+    (await database.query<{ name: string }>("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'tip_totals' ORDER BY 1")).rows.map((row) => row.name);
 
   it('repairs a damaged read model while the runner, writers and readers keep going', async function () {
     this.timeout(30_000);
@@ -77,6 +83,7 @@ describe('replay on PostgreSQL: rebuild into fresh tables and swap while serving
       const total = Object.values(expected).reduce((sum, jar) => sum + jar.tips, 0);
       await waitForApplied(database, total);
       assert.deepEqual(await readTotals(database), expected);
+      assert.deepEqual(await indexNames(), ['tip_totals_by_total', 'tip_totals_pkey', 'tip_totals_tips_unique_per_total'], 'the rebuilt table keeps the index names');
       const { rows } = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name LIKE 'replay_%'");
       assert.equal(rows[0].n, 0, 'the replay schema is gone');
     } finally {
