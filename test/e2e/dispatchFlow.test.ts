@@ -2,27 +2,12 @@
 // routes checked by the routing library's independent evaluator → a visit starts → an urgent
 // order arrives → re-dispatch keeps the started visit → an order is cancelled and disappears →
 // every unassigned order has its reason. Also: technicians from a published schedule, the
-// `dispatch` scope on every route, and no access to another org's orders or dispatches.
-//
-// Until the lead wires the dispatch routers, projections and job handler into the instance, this
-// suite mounts them itself on the instance's services (its own app, runners and worker). Once
-// wired, the instance's runners and worker simply share the work (advisory locks, job leases).
+// `dispatch` scope on every route, and no access to another org's orders or dispatches. Runs
+// against the whole service as `paiban serve` wires it (routers, projections, job worker).
 import assert from 'node:assert/strict';
-import { buildApi } from '../../src/api/api.js';
-import { createApp } from '../../src/api/app.js';
-import { dispatchesRouter } from '../../src/api/routes/dispatches.js';
-import { serviceOrdersRouter } from '../../src/api/routes/serviceOrders.js';
-import { listen, type RunningServer } from '../../src/api/server.js';
 import type { DispatchRequest } from '../../src/domain/dispatch.js';
-import { silentLogger } from '../../src/infra/logger.js';
-import { dispatchesProjection } from '../../src/projections/dispatchesProjection.js';
-import { ReadCache } from '../../src/projections/readCache.js';
-import { startProjectionRunners, type ProjectionRunners } from '../../src/projections/runner.js';
-import { serviceOrdersProjection } from '../../src/projections/serviceOrdersProjection.js';
 import { evaluatePlan } from '../../src/solver/routing/index.js';
-import { dispatchJobHandler } from '../../src/workers/dispatchJob.js';
-import { startJobWorker, type JobWorker } from '../../src/workers/jobWorker.js';
-import { ApiClient, startPaibanInProcess, waitFor, type RunningPaiban } from '../support/api.js';
+import { startPaibanInProcess, waitFor, type ApiClient, type RunningPaiban } from '../support/api.js';
 import { weekProblem } from '../support/rosterFixtures.js';
 import { postgresUnreachable, redisUnreachable, requireService } from '../support/services.js';
 
@@ -52,31 +37,6 @@ interface UnassignedBody {
 }
 
 const SOLVER = { timeLimitMs: 1000, unimprovedLimitMs: 150, seed: 7 };
-
-/** Mounts the dispatch routers, projections and job handler on a running instance's services. */
-async function mountDispatch(paiban: RunningPaiban): Promise<{ api: ApiClient; stop(): Promise<void> }> {
-  const { services } = paiban.instance;
-  const logger = silentLogger();
-  const base = buildApi(services, services.config, new ReadCache(services.cache));
-  const app = createApp({ logger, checks: [], middleware: base.middleware, routers: [serviceOrdersRouter({ services }), dispatchesRouter({ services })] });
-  const http: RunningServer = await listen(app, 0, '127.0.0.1');
-  const runners: ProjectionRunners = startProjectionRunners({ database: services.database, eventStore: services.eventStore, logger, projections: [serviceOrdersProjection(), dispatchesProjection()] });
-  const worker: JobWorker = startJobWorker({
-    database: services.database,
-    commands: { eventStore: services.eventStore, results: services.commandResults },
-    logger,
-    handlers: [dispatchJobHandler({ supersededCheckMs: 200 })],
-    pollIntervalMs: 100,
-  });
-  return {
-    api: new ApiClient(`http://127.0.0.1:${http.port}`),
-    async stop() {
-      await worker.stop();
-      await runners.stop();
-      await http.close(1000);
-    },
-  };
-}
 
 async function waitForGeneration(api: ApiClient, id: string, generation: number): Promise<DispatchBody> {
   const body = await waitFor(`dispatch ${id} generation ${generation} to finish`, async () => {
@@ -126,22 +86,16 @@ describe('dispatch service end to end', function () {
   requireService('Redis', redisUnreachable);
 
   let paiban: RunningPaiban;
-  let mounted: { api: ApiClient; stop(): Promise<void> };
   let api: ApiClient;
   let mondayDispatch: string | undefined;
 
-  /** A key issued by the instance's admin API, used against the dispatch routes. */
-  const keyFor = async (scopes: string[], orgId: string): Promise<ApiClient> => mounted.api.withToken((await paiban.api.issueKey(scopes, orgId)).token!);
+  const keyFor = (scopes: string[], orgId: string): Promise<ApiClient> => paiban.api.issueKey(scopes, orgId);
 
   before(async () => {
     paiban = await startPaibanInProcess();
-    mounted = await mountDispatch(paiban);
     api = await keyFor(['dispatch'], 'acme');
   });
-  after(async () => {
-    await mounted?.stop();
-    await paiban?.stop();
-  });
+  after(() => paiban?.stop());
 
   const depot = { x: 0, y: 0 };
   const order = (id: string, x: number, y: number, extra: Record<string, unknown> = {}) => ({
@@ -329,8 +283,7 @@ describe('dispatch service end to end', function () {
   });
 
   it('takes the technicians on shift from a published schedule', async () => {
-    // The roster routes are the instance's own.
-    const roster = paiban.api.withToken((await paiban.api.issueKey(['schedule'], 'acme')).token!);
+    const roster = await keyFor(['schedule'], 'acme');
     const scheduled = await roster.post<{ scheduleId: string }>('/api/v1/schedules', { problem: weekProblem(4), solver: { timeLimitMs: 1000, unimprovedLimitMs: 200, seed: 1 } });
     assert.equal(scheduled.status, 202, JSON.stringify(scheduled.body));
     const scheduleId = scheduled.body.scheduleId;
