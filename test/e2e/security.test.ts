@@ -500,6 +500,9 @@ describe('security and tenancy', function () {
         'schedule id': await call(urlA, 'GET', `${schedules}/a%00b`, ME, { bearer: keys.schedule }),
         'schedule command id': await call(urlA, 'POST', `${schedules}/a%00b/publish`, ME, { bearer: keys.schedule }),
         'key listing org': await call(urlA, 'GET', '/api/v1/admin/keys?org_id=a%00b', ME, { bearer: ADMIN_TOKEN }),
+        'schedule list status': await call(urlA, 'GET', `${schedules}?status=a%00b`, ME, { bearer: keys.schedule }),
+        'dispatch id': await call(urlA, 'GET', '/api/v1/dispatches/a%00b', ME, { bearer: keys.both }),
+        'dispatch unassigned id': await call(urlA, 'GET', '/api/v1/dispatches/a%00b/unassigned', ME, { bearer: keys.both }),
         'schedule name': await call(urlA, 'POST', schedules, ME, { bearer: keys.schedule, body: { name: 'a\u0000b', problem: weekProblem(2), solver: { timeLimitMs: 1000 } } }),
       };
       const failures = Object.entries(answers)
