@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, type AppConfig } from './infra/config.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { migrateDown, migrateUp, migrationStatus } from './infra/migrations.js';
+import { runDemo } from './demo/demo.js';
 import { openServices } from './infra/services.js';
 import { allProjections } from './projections/all.js';
 import { runReplay } from './projections/replay.js';
@@ -108,5 +109,19 @@ program
       for (const r of results) console.log(`${r.projection}: ${r.events} events replayed in ${(r.durationMs / 1000).toFixed(1)} s`);
     }),
   );
+
+program
+  .command('demo')
+  .description('submit the reference case (care home week: 50 employees, 100 shifts) to a running service and print the roster')
+  .option('--url <url>', 'base URL of the running service', `http://127.0.0.1:${process.env.APP_PORT || 7012}`)
+  .option('--api-key <key>', 'API key with the schedule scope (default: PAIBAN_API_KEY)', process.env.PAIBAN_API_KEY)
+  .option('--admin-token <token>', 'admin token, to issue a key when none is given (default: ADMIN_TOKEN)', process.env.ADMIN_TOKEN)
+  .action(async (opts: { url: string; apiKey?: string; adminToken?: string }) => {
+    const result = await runDemo({ url: opts.url, apiKey: opts.apiKey, adminToken: opts.adminToken, out: process.stdout });
+    if (!result.ok) {
+      process.stderr.write(`error: ${result.error}\n`);
+      process.exitCode = 1;
+    }
+  });
 
 await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import { authenticate, keyVerifier } from './middleware/apiKeyAuth.js';
 import { AddressRanges, clientAddress } from './middleware/clientAddress.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { rateLimit } from './middleware/rateLimit.js';
+import { saneInput } from './middleware/saneInput.js';
 import { cors, securityHeaders } from './middleware/securityHeaders.js';
 import { adminKeysRouter } from './routes/adminKeys.js';
 import { dispatchesRouter } from './routes/dispatches.js';
@@ -45,6 +46,7 @@ export function buildApi(services: Services, config: AppConfig, readCache: ReadC
   return {
     middleware: [
       clientAddress(new AddressRanges(security.trusted_proxies)),
+      saneInput(),
       securityHeaders(),
       cors(security.cors_origins),
       jsonBody(config.limits.body_bytes),

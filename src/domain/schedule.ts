@@ -28,7 +28,7 @@ export type ResolvedSolverSettings = t.TypeOf<typeof ResolvedSolverSettings>;
 export const DEFAULT_SOLVER_SETTINGS: ResolvedSolverSettings = { timeLimitMs: 20_000, unimprovedLimitMs: 1_000, seed: 1 };
 
 /** A cover requirement to drop: the shift on that day (for one skill, or the skill-less one). */
-export const CoverKey = t.intersection([t.type({ day: NonNegativeInt, shiftId: Id }), t.partial({ skill: t.string })]);
+export const CoverKey = strictObject('CoverKey', { day: NonNegativeInt, shiftId: Id }, { skill: t.string });
 export type CoverKey = t.TypeOf<typeof CoverKey>;
 
 /** A hard rule an assignment breaks, as the evaluator reports it. */

@@ -3,6 +3,7 @@
 // ctx.request.body for the route's io-ts codec to judge.
 import type { Middleware } from 'koa';
 import { HttpProblem } from '../problem.js';
+import { hasNul } from './saneInput.js';
 
 declare module 'koa' {
   interface Request {
@@ -14,13 +15,19 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 async function readLimited(ctx: Parameters<Middleware>[0], limitBytes: number): Promise<string> {
   const declared = Number(ctx.get('Content-Length'));
-  if (declared > limitBytes) throw new HttpProblem(413, 'payload-too-large', `The body may be at most ${limitBytes} bytes.`);
+  if (declared > limitBytes) {
+    ctx.set('Connection', 'close');
+    throw new HttpProblem(413, 'payload-too-large', `The body may be at most ${limitBytes} bytes.`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limitBytes) {
-      ctx.req.destroy();
+      // Answer instead of resetting: stop reading, and close the connection after the 413 since
+      // the rest of the body will not be read.
+      ctx.req.pause();
+      ctx.set('Connection', 'close');
       throw new HttpProblem(413, 'payload-too-large', `The body may be at most ${limitBytes} bytes.`);
     }
     chunks.push(chunk);
@@ -63,6 +70,7 @@ export function jsonBody(limitBytes: number): Middleware {
     if (!json && !curlForm) throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
     const text = await readLimited(ctx, limitBytes);
     if (curlForm && !/^\s*[[{]/.test(text)) throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
+    if (hasNul(text)) throw new HttpProblem(400, 'bad-character', 'The body contains a NUL character, which no field accepts.');
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
       throw new HttpProblem(400, 'too-deep', `The body nests deeper than ${MAX_JSON_DEPTH} levels.`);
     }

@@ -26,7 +26,7 @@ export function cors(allowedOrigins: readonly string[]): Middleware {
     ctx.set('Access-Control-Expose-Headers', 'ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset');
     if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
       ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, X-API-Key, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id');
       ctx.set('Access-Control-Max-Age', '600');
       ctx.status = 204;
       return;

@@ -22,6 +22,7 @@ import { validateProblem } from '../../solver/validateProblem.js';
 import { acceptedOrThrow, commandContextOf, etagOf } from '../commandRequest.js';
 import { requireScope } from '../middleware/apiKeyAuth.js';
 import { fieldErrors, HttpProblem, invalidInput, type FieldError } from '../problem.js';
+import { saneIdParam } from '../params.js';
 import { followSchedule } from './scheduleEvents.js';
 
 const Name = t.refinement(t.string, (s) => s.length <= 200, 'a name of at most 200 characters');
@@ -105,6 +106,8 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
   const commands = { eventStore, results: services.commandResults };
   const router = new Router({ prefix: '/api/v1/schedules' });
   router.use(requireScope('schedule'));
+  router.param('id', saneIdParam);
+  router.param('employeeId', saneIdParam);
 
   const orgOf = (ctx: Context): string => ctx.state.auth!.orgId;
   const ref = (ctx: Context) => ({ orgId: orgOf(ctx), scheduleId: ctx.params.id as string });
