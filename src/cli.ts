@@ -9,6 +9,7 @@ import { openServices } from './infra/services.js';
 import { allProjections } from './projections/all.js';
 import { runReplay } from './projections/replay.js';
 import { handleSignals, startInstance, type InstanceRole } from './instance.js';
+import { runRetentionCommand } from './workers/retention.js';
 
 function configOrExit(): AppConfig {
   try {
@@ -122,6 +123,16 @@ program
       process.stderr.write(`error: ${result.error}\n`);
       process.exitCode = 1;
     }
+  });
+
+const retention = program.command('retention').description('prune old read models (events are kept; `paiban replay` rebuilds them)');
+retention
+  .command('run')
+  .description('prune assignments and service orders older than the configured ages, in small batches')
+  .option('--dry-run', 'count the rows that would be pruned; delete nothing')
+  .action(async (options: { dryRun?: boolean }) => {
+    const config = configOrExit();
+    process.exitCode = await runRetentionCommand(config, loggerFor(config), { dryRun: options.dryRun === true });
   });
 
 await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ import { allProjections } from './projections/all.js';
 import { ReadCache } from './projections/readCache.js';
 import { startProjectionRunners } from './projections/runner.js';
 import { startJobWorker } from './workers/jobWorker.js';
+import { policyFromSettings, startRetentionJob } from './workers/retention.js';
 import { dispatchJobHandler } from './workers/dispatchJob.js';
 import { scheduleJobHandler } from './workers/scheduleJob.js';
 
@@ -87,6 +88,15 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
     });
     tasks.push({ name: 'solve-worker', stop: () => worker.stop() });
   }
+  // Every instance schedules the daily retention run; the advisory lock lets exactly one work.
+  const retention = startRetentionJob({
+    database: services.database,
+    logger,
+    policy: policyFromSettings(config.retention),
+    dailyAt: config.retention.daily_at,
+    batchSize: config.retention.batch_size,
+  });
+  tasks.push({ name: 'retention', stop: () => retention.stop() });
   const app = createApp({ logger, checks: healthChecks(services), ...api });
   const http = await listen(app, config.app.port);
   logger.info({ port: http.port, role, env: config.app.env }, `paiban ${role} listening on port ${http.port}`);

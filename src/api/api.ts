@@ -13,6 +13,7 @@ import { rateLimit } from './middleware/rateLimit.js';
 import { saneInput } from './middleware/saneInput.js';
 import { cors, securityHeaders } from './middleware/securityHeaders.js';
 import { adminKeysRouter } from './routes/adminKeys.js';
+import { debugRouter, trackInFlightRequests } from './routes/debug.js';
 import { dispatchesRouter } from './routes/dispatches.js';
 import { docsRouter } from './routes/docs.js';
 import { schedulesRouter } from './routes/schedules.js';
@@ -45,6 +46,8 @@ export function buildApi(services: Services, config: AppConfig, readCache: ReadC
   ];
   return {
     middleware: [
+      // First, so /debug/pprof/goroutine lists every request in flight, even one being refused.
+      trackInFlightRequests(),
       clientAddress(new AddressRanges(security.trusted_proxies)),
       saneInput(),
       securityHeaders(),
@@ -53,7 +56,8 @@ export function buildApi(services: Services, config: AppConfig, readCache: ReadC
       authenticate(keyVerifier(services.eventStore)),
       limited,
     ],
-    // The API reference (/openapi.json, /docs) describes exactly the routers mounted here.
-    routers: [...routers, docsRouter(routers)],
+    // The API reference (/openapi.json, /docs) describes the resource routers; /debug/pprof (admin
+    // only) is internal and stays out of it.
+    routers: [...routers, debugRouter(adminOnly), docsRouter(routers)],
   };
 }

@@ -522,6 +522,25 @@ export const OPS_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics', access: { kind: 'public' }, success: [{ status: 200, description: 'Prometheus text format.', content: { 'text/plain': { type: 'string' } } }] },
 ];
 
+/** /debug/pprof (src/api/routes/debug.ts): admin token and allowed networks only. */
+export const DEBUG_ROUTES: RouteDoc[] = [
+  {
+    method: 'get', path: '/debug/pprof/profile', tag: 'Operations', summary: 'CPU profile of the main thread (.cpuprofile download)', access: { kind: 'admin' },
+    description: 'Samples for `seconds` (1-60, default 30); one profile at a time per instance (409).',
+    query: [{ name: 'seconds', description: 'How long to sample, 1-60 (default 30).', schema: { type: 'integer', minimum: 1, maximum: 60 } }],
+    problems: [409], success: [{ status: 200, description: 'A V8 CPU profile (Chrome DevTools, speedscope).', content: json({ type: 'object', properties: { nodes: { type: 'array', items: { type: 'object' } } } }) }],
+  },
+  {
+    method: 'get', path: '/debug/pprof/heap', tag: 'Operations', summary: 'Heap snapshot (.heapsnapshot download)', access: { kind: 'admin' },
+    description: 'Pauses the instance while the snapshot is taken; one at a time per instance (409).',
+    problems: [409], success: [{ status: 200, description: 'A V8 heap snapshot (Chrome DevTools › Memory).', content: json({ type: 'object' }) }],
+  },
+  {
+    method: 'get', path: '/debug/pprof/goroutine', tag: 'Operations', summary: 'Active resources by type and the HTTP requests in flight', access: { kind: 'admin' },
+    success: [{ status: 200, description: 'What keeps the process busy.', content: json({ type: 'object', properties: { active_resources: { type: 'object' }, http: { type: 'object' } } }) }],
+  },
+];
+
 /** /openapi.json and /docs (src/api/routes/docs.ts). */
 export const DOCS_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This document', access: { kind: 'public' }, success: [{ status: 200, description: 'OpenAPI 3.1.', content: json({ type: 'object' }) }] },
@@ -529,7 +548,7 @@ export const DOCS_ROUTES: RouteDoc[] = [
 ];
 
 /** Every documented route. A new router adds its table here (e.g. `...DISPATCH_ROUTES`). */
-export const ROUTE_DOCS: RouteDoc[] = [...SCHEDULE_ROUTES, ...ADMIN_KEY_ROUTES, ...OPS_ROUTES, ...DOCS_ROUTES];
+export const ROUTE_DOCS: RouteDoc[] = [...SCHEDULE_ROUTES, ...ADMIN_KEY_ROUTES, ...OPS_ROUTES, ...DEBUG_ROUTES, ...DOCS_ROUTES];
 
 // ---- the route tables of routers ------------------------------------------------------------
 

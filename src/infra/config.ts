@@ -51,6 +51,14 @@ const StringList = new t.Type<string[], string[], unknown>(
   (list) => list,
 );
 
+/** A time of day "HH:MM" in UTC (quoted in YAML). */
+const DailyTime = new t.Type<string, string, unknown>(
+  'a time of day "HH:MM" (UTC)',
+  (u): u is string => typeof u === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(u),
+  (u, context) => (typeof u === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(u.trim()) ? t.success(u.trim()) : t.failure(u, context)),
+  (s) => s,
+);
+
 const Optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined]);
 const oneOf = <V extends string>(values: readonly V[]) =>
   t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<V, null>, `one of ${values.join('|')}`);
@@ -106,6 +114,16 @@ export const AppConfigCodec = t.strict({
     /** A solve's lease; a dead worker's job is retried after it runs out. */
     lease_seconds: integerIn('an integer 5-3600', 5, 3600),
   }),
+  retention: t.strict({
+    /** Assignment rows older than this many days are pruned (events are kept). */
+    assignments_days: integerIn('a number of days 1-36500', 1, 36_500),
+    /** Service-order rows older than this many days are pruned. */
+    service_orders_days: integerIn('a number of days 1-36500', 1, 36_500),
+    /** When the in-process daily run starts (UTC); one pod runs it, under an advisory lock. */
+    daily_at: DailyTime,
+    /** Rows per delete statement (each its own short transaction). */
+    batch_size: integerIn('an integer 1-100000', 1, 100_000),
+  }),
   limits: t.strict({
     body_bytes: integerIn('a size in bytes (1 KiB-64 MiB)', 1024, 64 * 1024 * 1024),
     employees_per_request: integerIn('an integer 1-100000', 1, 100_000),
@@ -138,6 +156,7 @@ const DEFAULTS: Tree = {
   },
   rate_limit: { enabled: true, per_key_per_minute: 1200, per_ip_per_minute: 120 },
   workers: { solve_in_serve: true, lease_seconds: 30 },
+  retention: { assignments_days: 365, service_orders_days: 182, daily_at: '03:30', batch_size: 1000 },
   limits: {
     body_bytes: 4 * 1024 * 1024,
     employees_per_request: 2000,

@@ -39,7 +39,7 @@ export async function openServices(config: AppConfig, logger: Logger): Promise<S
     : await openEmbedded(path.resolve(config.app.data_dir));
   const redisClient = redis.host ? connectRedisClient({ host: redis.host, port: redis.port, db: redis.db }) : undefined;
   const cache = redisClient ? redisCache(redisClient, logger) : memoryCache();
-  const eventStore = await createEventStore(database, { url: config.eventstore.url, logger });
+  const eventStore = createEventStore(database, { url: config.eventstore.url, logger });
   logger.info(
     {
       database: db.host ? `postgres://${db.user}@${db.host}:${db.port}/${db.name}` : `embedded (${config.app.data_dir})`,
