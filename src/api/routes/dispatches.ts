@@ -10,7 +10,7 @@ import { dispatchAggregate } from '../../commands/dispatchAggregate.js';
 import { serviceOrderAggregate } from '../../commands/serviceOrderAggregate.js';
 import { FixedVisitStatus, Location, ObjectiveConfig, Technician, TravelModel, type DispatchRequest } from '../../domain/dispatch.js';
 import { FiniteNumber, NonNegativeInteger, NonNegativeNumber, strictObject } from '../../domain/dispatchCodecKit.js';
-import { DEFAULT_DISPATCH_SOLVER, type DispatchCommand, type DispatchSolverSettings, type TechnicianSource } from '../../domain/dispatchService.js';
+import { DEFAULT_DISPATCH_SOLVER, streamIdOfDispatch, type DispatchCommand, type DispatchSolverSettings, type TechnicianSource } from '../../domain/dispatchService.js';
 import { validateDispatchRequest } from '../../domain/dispatchValidation.js';
 import type { ServiceOrderCommand } from '../../domain/serviceOrders.js';
 import type { Services } from '../../infra/services.js';
@@ -20,7 +20,7 @@ import { getServiceOrder, getServiceOrders, openServiceOrders, specOf } from '..
 import { acceptedOrThrow, commandContextOf } from '../commandRequest.js';
 import { requireScope } from '../middleware/apiKeyAuth.js';
 import { HttpProblem, invalidInput, type FieldError } from '../problem.js';
-import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString } from './httpHelpers.js';
+import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString, requireStream } from './httpHelpers.js';
 import { OrderId } from './serviceOrders.js';
 
 const MAX_ORDERS = 5000;
@@ -106,8 +106,11 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     return view;
   };
 
-  const send = async (ctx: Context, command: DispatchCommand) =>
-    acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, command, commandContextOf(ctx, orgOf(ctx))));
+  /** A change to an existing dispatch (404 before the handler when it never existed). */
+  const change = async (ctx: Context, command: Exclude<DispatchCommand, { type: 'RequestDispatch' }>, context = commandContextOf(ctx, orgOf(ctx))) => {
+    await requireStream(eventStore, streamIdOfDispatch(orgOf(ctx), command.dispatchId), `dispatch ${command.dispatchId}`);
+    return acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, command, context));
+  };
 
   /** A follow-up on the service order itself; its own idempotency key, and a refusal is not an error. */
   const followUpOnOrder = async (context: CommandContext, command: ServiceOrderCommand) => {
@@ -250,14 +253,14 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
   router.post('/:id/visits', async (ctx) => {
     const body = decodeBody(ReportVisitBody, ctx.request.body);
     const context = commandContextOf(ctx, orgOf(ctx));
-    const outcome = acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, { type: 'ReportVisit', dispatchId: ctx.params.id, ...body }, context));
+    const outcome = await change(ctx, { type: 'ReportVisit', dispatchId: ctx.params.id, ...body }, context);
     if (body.status === 'completed') await followUpOnOrder(context, { type: 'CompleteServiceOrder', orderId: body.orderId });
     answerChange(ctx, outcome);
   });
 
   router.post('/:id/technicians/:technicianId/off-sick', async (ctx) => {
     const body = decodeBody(OffSickBody, ctx.request.body);
-    const outcome = await send(ctx, { type: 'MarkTechnicianOffSick', dispatchId: ctx.params.id, technicianId: ctx.params.technicianId, reason: body.reason ?? 'off sick', now: body.now });
+    const outcome = await change(ctx, { type: 'MarkTechnicianOffSick', dispatchId: ctx.params.id, technicianId: ctx.params.technicianId, reason: body.reason ?? 'off sick', now: body.now });
     answerChange(ctx, outcome);
   });
 
@@ -266,22 +269,21 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     const order = await getServiceOrder(database, orgOf(ctx), body.orderId);
     if (!order) throw invalidInput([{ path: 'orderId', message: `no service order "${body.orderId}"` }]);
     if (order.status !== 'open') throw invalidInput([{ path: 'orderId', message: `order "${body.orderId}" is ${order.status}` }]);
-    const outcome = await send(ctx, { type: 'AddDispatchOrder', dispatchId: ctx.params.id, order: specOf(order), now: body.now });
+    const outcome = await change(ctx, { type: 'AddDispatchOrder', dispatchId: ctx.params.id, order: specOf(order), now: body.now });
     answerChange(ctx, outcome);
   });
 
   router.post('/:id/orders/:orderId/cancel', async (ctx) => {
     const body = decodeBody(CancelOrderBody, ctx.request.body);
     const context = commandContextOf(ctx, orgOf(ctx));
-    const command: DispatchCommand = { type: 'CancelDispatchOrder', dispatchId: ctx.params.id, orderId: ctx.params.orderId, now: body.now };
-    const outcome = acceptedOrThrow(ctx, await handleCommand(commands, dispatchAggregate, command, context));
+    const outcome = await change(ctx, { type: 'CancelDispatchOrder', dispatchId: ctx.params.id, orderId: ctx.params.orderId, now: body.now }, context);
     await followUpOnOrder(context, { type: 'CancelServiceOrder', orderId: ctx.params.orderId, reason: body.reason ?? 'cancelled during dispatch' });
     answerChange(ctx, outcome);
   });
 
   router.post('/:id/redispatch', async (ctx) => {
     const body = decodeBody(RedispatchBody, ctx.request.body);
-    const outcome = await send(ctx, { type: 'Redispatch', dispatchId: ctx.params.id, now: body.now, solver: body.solver ?? {} });
+    const outcome = await change(ctx, { type: 'Redispatch', dispatchId: ctx.params.id, now: body.now, solver: body.solver ?? {} });
     answerChange(ctx, outcome);
   });
 

@@ -4,8 +4,9 @@ import type { Context } from 'koa';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { createHash, randomUUID } from 'node:crypto';
+import type { EventStore } from '../../infra/eventstore/eventStore.js';
 import { etagOf } from '../commandRequest.js';
-import { fieldErrors, invalidInput } from '../problem.js';
+import { fieldErrors, HttpProblem, invalidInput } from '../problem.js';
 
 export function decodeBody<A>(codec: t.Decoder<unknown, A>, body: unknown): A {
   const decoded = codec.decode(body ?? {});
@@ -61,4 +62,13 @@ export function decodeCursor(ctx: Context): { createdAt: string; id: string } | 
   } catch {
     throw invalidInput([{ path: 'cursor', message: 'not a cursor this API returned' }]);
   }
+}
+
+/**
+ * 404 unless the stream has events. Commands on a subject that never existed are answered before
+ * the command handler, so junk ids leave no stored command result behind.
+ */
+export async function requireStream(eventStore: EventStore, streamId: string, what: string): Promise<void> {
+  const first = await eventStore.readStream(streamId, { toVersion: 1 });
+  if (first.length === 0) throw new HttpProblem(404, 'not-found', `No ${what}.`);
 }

@@ -7,13 +7,13 @@ import { handleCommand } from '../../commands/commandHandler.js';
 import { serviceOrderAggregate } from '../../commands/serviceOrderAggregate.js';
 import { Location, TimeWindow } from '../../domain/dispatch.js';
 import { NonEmptyString, NonNegativeNumber, PositiveInteger, nonEmptyArray, strictObject } from '../../domain/dispatchCodecKit.js';
-import { ServiceOrderChanges, type ServiceOrderCommand, type ServiceOrderSpec } from '../../domain/serviceOrders.js';
+import { ServiceOrderChanges, streamIdOfServiceOrder, type ServiceOrderCommand, type ServiceOrderSpec } from '../../domain/serviceOrders.js';
 import type { Services } from '../../infra/services.js';
 import { getServiceOrder, listServiceOrders, type ServiceOrderView } from '../../projections/serviceOrderQueries.js';
 import { acceptedOrThrow, commandContextOf } from '../commandRequest.js';
 import { requireScope } from '../middleware/apiKeyAuth.js';
 import { HttpProblem, invalidInput } from '../problem.js';
-import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString } from './httpHelpers.js';
+import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString, requireStream } from './httpHelpers.js';
 
 const ORDER_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export const OrderId = new t.Type<string, string, unknown>(
@@ -56,8 +56,10 @@ export function serviceOrdersRouter({ services }: ServiceOrdersRouterDeps): Rout
     return view;
   };
 
-  const send = async (ctx: Context, command: ServiceOrderCommand) =>
-    acceptedOrThrow(ctx, await handleCommand(commands, serviceOrderAggregate, command, commandContextOf(ctx, orgOf(ctx))));
+  const send = async (ctx: Context, command: Exclude<ServiceOrderCommand, { type: 'CreateServiceOrder' }>) => {
+    await requireStream(eventStore, streamIdOfServiceOrder(orgOf(ctx), command.orderId), `service order ${command.orderId}`);
+    return acceptedOrThrow(ctx, await handleCommand(commands, serviceOrderAggregate, command, commandContextOf(ctx, orgOf(ctx))));
+  };
 
   const answerChange = (ctx: Context, version: number, status: string) => {
     ctx.status = 202;
