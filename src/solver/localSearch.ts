@@ -82,7 +82,7 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
   cycles: 1,
   maxBlock: 7,
   repairTemperature: 0.1,
-  maxRepairFraction: 0.5,
+  maxRepairFraction: 0.9,
   moveMix: [0.25, 0.45, 0.62, 0.77, 0.87],
 };
 
