@@ -103,8 +103,12 @@ export async function handleCommand<Command, Event extends DomainEvent, State, R
   const command = decoded.right;
 
   const key = context.idempotencyKey ?? context.commandId;
+  // Only a command sent with an idempotency key can be retried, so only its first result is kept
+  // (and looked up). Without one nothing is stored for it, not even a refusal: a rejected request
+  // writes nothing. Event ids derive from the key either way, so a repeated append is a no-op.
+  const retryable = context.idempotencyKey !== undefined;
   const fingerprint = commandFingerprint(aggregate.name, input);
-  const previous = await deps.results.find(context.orgId, key);
+  const previous = retryable ? await deps.results.find(context.orgId, key) : undefined;
   if (previous) return replayed(aggregate, previous, fingerprint, key);
 
   const streamId = aggregate.streamId(command, context);
@@ -172,6 +176,7 @@ async function keepFirst<Command, Event extends DomainEvent, State, Rejection>(
   fingerprint: string,
   outcome: StoredOutcome,
 ): Promise<CommandOutcome<Event, Rejection>> {
+  if (context.idempotencyKey === undefined) return toOutcome(aggregate, outcome, false);
   const { kept, saved } = await deps.results.save(context.orgId, key, { commandId: context.commandId, fingerprint, result: asJsonObject(outcome, 'command result') });
   return saved ? toOutcome(aggregate, outcome, false) : replayed(aggregate, kept, fingerprint, key);
 }

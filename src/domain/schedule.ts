@@ -25,7 +25,7 @@ export const ResolvedSolverSettings = t.type({ timeLimitMs: t.number, unimproved
 export type ResolvedSolverSettings = t.TypeOf<typeof ResolvedSolverSettings>;
 
 /** Defaults: well under the operations guide's 30 s alert, and an early stop once converged. */
-export const DEFAULT_SOLVER_SETTINGS: ResolvedSolverSettings = { timeLimitMs: 20_000, unimprovedLimitMs: 1_000, seed: 1 };
+export const DEFAULT_SOLVER_SETTINGS: ResolvedSolverSettings = { timeLimitMs: 20_000, unimprovedLimitMs: 500, seed: 1 };
 
 /** A cover requirement to drop: the shift on that day (for one skill, or the skill-less one). */
 export const CoverKey = strictObject('CoverKey', { day: NonNegativeInt, shiftId: Id }, { skill: t.string });

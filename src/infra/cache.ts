@@ -9,8 +9,6 @@ export interface Cache {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
-  /** Deletes every key starting with `prefix` (e.g. all of one org's cached schedules). */
-  delPrefix(prefix: string): Promise<void>;
   /** Sets `key` only when it has no value; true when this call set it. */
   add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Throws when the cache cannot be reached; used by /health only. */
@@ -22,8 +20,8 @@ export interface RedisOptions {
   host: string;
   port: number;
   db: number;
-  /** Prefix of every key, so several deployments can share one Redis. */
-  keyPrefix?: string;
+  /** Prefix of every key (cache and rate limits), so several deployments can share one Redis. */
+  keyPrefix: string;
   /** A command slower than this counts as a miss. */
   commandTimeoutMs?: number;
 }
@@ -34,7 +32,7 @@ export function connectRedisClient(options: RedisOptions): Redis {
     host: options.host,
     port: options.port,
     db: options.db,
-    keyPrefix: options.keyPrefix ?? 'paiban:',
+    keyPrefix: options.keyPrefix,
     // Fail commands at once while disconnected instead of queueing them: a request must not wait
     // for Redis to come back. ioredis keeps reconnecting in the background.
     enableOfflineQueue: false,
@@ -46,7 +44,7 @@ export function connectRedisClient(options: RedisOptions): Redis {
 }
 
 /** The cache on a Redis client from connectRedisClient (closing the cache closes the client). */
-export function redisCache(redis: Redis, logger: Logger, keyPrefix = 'paiban:'): Cache {
+export function redisCache(redis: Redis, logger: Logger): Cache {
   let lastWarning = 0;
   const degrade = (operation: string) => (error: unknown) => {
     // One warning per 10 s at most: an outage must not flood the logs.
@@ -64,20 +62,6 @@ export function redisCache(redis: Redis, logger: Logger, keyPrefix = 'paiban:'):
     set: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds).then(() => undefined, degrade('set')),
     add: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds, 'NX').then((reply) => reply === 'OK', () => false),
     del: (...keys) => (keys.length ? redis.del(...keys).then(() => undefined, degrade('del')) : Promise.resolve()),
-    async delPrefix(prefix) {
-      try {
-        const fullPrefix = keyPrefix + prefix;
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${fullPrefix}*`, 'COUNT', 500);
-          cursor = next;
-          // SCAN returns full keys; DEL through this client would add the prefix again.
-          if (keys.length) await redis.call('DEL', ...keys);
-        } while (cursor !== '0');
-      } catch (error) {
-        degrade('delPrefix')(error);
-      }
-    },
     async ping() {
       await redis.ping();
     },
@@ -113,9 +97,6 @@ export function memoryCache(maxEntries = 10_000): Cache {
     },
     async del(...keys) {
       for (const key of keys) entries.delete(key);
-    },
-    async delPrefix(prefix) {
-      for (const key of [...entries.keys()]) if (key.startsWith(prefix)) entries.delete(key);
     },
     async ping() {},
     async close() {

@@ -88,6 +88,8 @@ export const AppConfigCodec = t.strict({
     host: Optional(NonEmpty),
     port: Port,
     db: integerIn('a Redis database number 0-15', 0, 15),
+    /** Prefix of every key this deployment writes, so several can share one Redis. */
+    key_prefix: NonEmpty,
   }),
   logging: t.strict({
     level: oneOf(LogLevels),
@@ -147,7 +149,7 @@ const DEFAULTS: Tree = {
     idle_connections: 10,
     migrate_on_start: true,
   },
-  redis: { port: 6379, db: 0 },
+  redis: { port: 6379, db: 0, key_prefix: 'paiban:' },
   logging: { level: 'info', format: 'json' },
   eventstore: {},
   security: {
@@ -181,6 +183,8 @@ export const ENV_OVERRIDES: Record<string, string> = {
   LOG_FILE: 'logging.file',
   DATA_DIR: 'app.data_dir',
   EVENTSTORE_URL: 'eventstore.url',
+  REDIS_KEY_PREFIX: 'redis.key_prefix',
+  DB_MAX_CONNECTIONS: 'database.max_connections',
   ADMIN_TOKEN: 'security.admin_token',
   ADMIN_ALLOWED_CIDRS: 'security.admin_allowed_cidrs',
   TRUSTED_PROXIES: 'security.trusted_proxies',

@@ -37,7 +37,7 @@ export async function openServices(config: AppConfig, logger: Logger): Promise<S
         idleConnections: db.idle_connections,
       })
     : await openEmbedded(path.resolve(config.app.data_dir));
-  const redisClient = redis.host ? connectRedisClient({ host: redis.host, port: redis.port, db: redis.db }) : undefined;
+  const redisClient = redis.host ? connectRedisClient({ host: redis.host, port: redis.port, db: redis.db, keyPrefix: redis.key_prefix }) : undefined;
   const cache = redisClient ? redisCache(redisClient, logger) : memoryCache();
   const eventStore = createEventStore(database, { url: config.eventstore.url, logger });
   logger.info(

@@ -10,7 +10,7 @@ import { DISPATCH_STREAM_PREFIX, DispatchEvent, type TechnicianRouteData, type U
 import type { Queryable } from '../infra/database.js';
 import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import type { Projection } from './projection.js';
-import { CLOSE_JOB, OPEN_JOB } from './solveJobsProjection.js';
+import { closeJob, openJob } from './solveJobsProjection.js';
 
 const INSERT_DISPATCH = `
   INSERT INTO dispatches (org_id, dispatch_id, name, status, generation, source, orders, technicians, request, solver,
@@ -135,7 +135,7 @@ async function applyDispatchEvent(tx: Queryable, ids: Ids, event: DispatchEvent,
     case 'DispatchRequested': {
       const { request } = event;
       await tx.query(INSERT_DISPATCH, [...ids, event.name, event.generation, event.source, request.orders.length, request.technicians.length, request, event.solver, version, at]);
-      return void (await tx.query(OPEN_JOB, [orgId, 'dispatch', dispatchId, event.generation, at]));
+      return void (await openJob(tx, { orgId, kind: 'dispatch', subjectId: dispatchId, generation: event.generation }, at));
     }
     case 'DispatchGenerationStarted':
       return void (await tx.query(SET_STARTED, [...ids, version, at]));
@@ -148,10 +148,10 @@ async function applyDispatchEvent(tx: Queryable, ids: Ids, event: DispatchEvent,
     }
     case 'DispatchGenerated':
       await tx.query(SET_GENERATED, [...ids, event.objective, event.stats, version, at]);
-      return void (await tx.query(CLOSE_JOB, [orgId, 'dispatch', dispatchId, event.generation, at]));
+      return void (await closeJob(tx, { orgId, kind: 'dispatch', subjectId: dispatchId, generation: event.generation }, at));
     case 'DispatchFailed':
       await tx.query(SET_FAILED, [...ids, event.reason, version, at]);
-      return void (await tx.query(CLOSE_JOB, [orgId, 'dispatch', dispatchId, event.generation, at]));
+      return void (await closeJob(tx, { orgId, kind: 'dispatch', subjectId: dispatchId, generation: event.generation }, at));
     case 'VisitStarted':
     case 'VisitCompleted':
       await applyChange(tx, ids, event, version, at);
@@ -167,8 +167,8 @@ async function applyDispatchEvent(tx: Queryable, ids: Ids, event: DispatchEvent,
     case 'RedispatchRequested':
       await tx.query(SET_REDISPATCH, [...ids, event.generation, event.now, event.solver, version, at]);
       // The previous generation is superseded: its job closes (a worker on it loses its lease).
-      await tx.query(CLOSE_JOB, [orgId, 'dispatch', dispatchId, event.generation - 1, at]);
-      return void (await tx.query(OPEN_JOB, [orgId, 'dispatch', dispatchId, event.generation, at]));
+      await closeJob(tx, { orgId, kind: 'dispatch', subjectId: dispatchId, generation: event.generation - 1 }, at);
+      return void (await openJob(tx, { orgId, kind: 'dispatch', subjectId: dispatchId, generation: event.generation }, at));
     default: {
       const unknown: never = event;
       return unknown;

@@ -3,7 +3,7 @@
 // the routes and DispatchGenerated — or DispatchFailed. Every append goes through the dispatch
 // decider, so a stale generation can never be completed.
 import { Counter, Histogram } from 'prom-client';
-import { decodeEvents, handleCommand, type CommandContext } from '../commands/commandHandler.js';
+import { decodeEvents, handleCommand } from '../commands/commandHandler.js';
 import { fold } from '../commands/decider.js';
 import { dispatchAggregate } from '../commands/dispatchAggregate.js';
 import { requestToSolve } from '../commands/dispatchDecider.js';
@@ -11,9 +11,8 @@ import { DispatchEvent, streamIdOfDispatch, type DispatchCommand } from '../doma
 import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { registry } from '../infra/metrics.js';
 import type { DispatchProgress } from '../solver/routing/index.js';
-import { solveDispatchInThread } from './dispatchThread.js';
 import type { Job } from './jobQueue.js';
-import type { JobHandler, JobOutcome, JobRun } from './jobWorker.js';
+import { jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
 
 const generations = new Counter({
   name: 'dispatch_generations_total',
@@ -55,18 +54,8 @@ export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler
     // The event that asked for this generation: its flow is the flow of everything we append.
     const trigger: RecordedEvent | undefined = [...recorded].reverse().find((e) => TRIGGERS.has(e.type));
 
-    const send = (command: DispatchCommand, step: string) => {
-      const context: CommandContext = {
-        // Deterministic per job, attempt and step: a retried append is a no-op, not a duplicate.
-        commandId: `dispatch:${job.orgId}:${dispatchId}:${generation}:${job.attempts}:${step}`,
-        orgId: job.orgId,
-        actorKeyId: `worker:${workerId}`,
-        occurredAt: new Date().toISOString(),
-        correlationId: typeof trigger?.metadata.correlationId === 'string' ? trigger.metadata.correlationId : undefined,
-        causationId: trigger?.id,
-      };
-      return handleCommand(commands, dispatchAggregate, command, context);
-    };
+    const send = (command: DispatchCommand, step: string) =>
+      handleCommand(commands, dispatchAggregate, command, jobCommandContext(job, workerId, step, trigger));
 
     const pending = state.generation === generation && (state.status === 'requested' || state.status === 'generating');
     if (!pending) return 'skipped'; // superseded or finished meanwhile
@@ -112,14 +101,14 @@ export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler
     }, supersededCheckMs);
 
     try {
-      const outcome = await solveDispatchInThread(request, {
-        ...state.solver,
-        signal: superseded.signal,
-        onProgress: (progress) => {
+      const outcome = await run.solver.run(
+        { kind: 'dispatch', request, limits: state.solver },
+        (progress) => {
           pendingProgress = progress;
           if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
         },
-      });
+        superseded.signal,
+      );
       clearInterval(watch);
       await progressWrites;
       if (superseded.signal.aborted) return 'cancelled';

@@ -6,6 +6,9 @@ import type { Queryable } from '../infra/database.js';
 
 export type JobKind = 'schedule' | 'dispatch';
 
+/** The NOTIFY channel on which a newly opened job is announced. */
+export const JOBS_CHANNEL = 'paiban_jobs';
+
 export interface Job {
   orgId: string;
   kind: JobKind;

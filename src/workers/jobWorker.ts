@@ -4,10 +4,12 @@
 // shutdown goes straight back to the queue.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { CommandHandlerDeps } from '../commands/commandHandler.js';
+import type { CommandContext, CommandHandlerDeps } from '../commands/commandHandler.js';
+import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import type { Database } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
-import { claimJob, releaseJob, renewLease, returnJob, type Job, type JobKind } from './jobQueue.js';
+import { claimJob, JOBS_CHANNEL, releaseJob, renewLease, returnJob, type Job, type JobKind } from './jobQueue.js';
+import { SolverThread } from './solverThread.js';
 
 export type JobOutcome = 'success' | 'error' | 'cancelled' | 'skipped';
 
@@ -18,11 +20,31 @@ export interface JobRun {
   logger: Logger;
   /** Aborted when the worker stops or loses the lease: stop solving, keep nothing. */
   signal: AbortSignal;
+  /** This worker's warm solver thread. */
+  solver: SolverThread;
 }
 
 export interface JobHandler {
   kind: JobKind;
   run(job: Job, run: JobRun): Promise<JobOutcome>;
+}
+
+/**
+ * The context of a command a worker sends for one step of a job: its id — also its idempotency
+ * key — is fixed by job, attempt and step, so a retried step returns its first result and appends
+ * nothing; it belongs to the flow of `trigger`, the event that asked for the job.
+ */
+export function jobCommandContext(job: Job, workerId: string, step: string, trigger: RecordedEvent | undefined): CommandContext {
+  const commandId = `${job.kind}:${job.orgId}:${job.subjectId}:${job.generation}:${job.attempts}:${step}`;
+  return {
+    commandId,
+    idempotencyKey: commandId,
+    orgId: job.orgId,
+    actorKeyId: `worker:${workerId}`,
+    occurredAt: new Date().toISOString(),
+    correlationId: typeof trigger?.metadata.correlationId === 'string' ? trigger.metadata.correlationId : undefined,
+    causationId: trigger?.id,
+  };
 }
 
 export interface JobWorkerOptions {
@@ -53,7 +75,13 @@ export function startJobWorker(options: JobWorkerOptions): JobWorker {
   const kinds = [...handlers.keys()];
   const log = logger.child({ worker_id: workerId });
   const stopping = new AbortController();
+  const solver = new SolverThread();
   let wake: (() => void) | undefined;
+  // Woken by the announcement of a new job; the poll interval is the safety net.
+  const listening = database.listen(JOBS_CHANNEL, () => wake?.()).catch((error: unknown) => {
+    log.warn({ err: error }, 'no job announcements; polling only');
+    return async () => undefined;
+  });
 
   const runJob = async (job: Job): Promise<{ outcome: JobOutcome; interrupted: boolean }> => {
     const aborted = new AbortController();
@@ -70,7 +98,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorker {
       );
     }, (leaseSeconds * 1000) / 3);
     try {
-      const outcome = await handlers.get(job.kind)!.run(job, { workerId, commands, logger: log, signal: aborted.signal });
+      const outcome = await handlers.get(job.kind)!.run(job, { workerId, commands, logger: log, signal: aborted.signal, solver });
       return { outcome, interrupted: stopping.signal.aborted && outcome === 'cancelled' };
     } catch (error) {
       log.error({ err: error, kind: job.kind, subject_id: job.subjectId }, 'job failed');
@@ -114,6 +142,8 @@ export function startJobWorker(options: JobWorkerOptions): JobWorker {
       stopping.abort();
       wake?.();
       await running;
+      await (await listening)();
+      await solver.close();
     },
   };
 }

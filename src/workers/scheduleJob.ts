@@ -3,7 +3,7 @@
 // or ScheduleGenerationFailed. Every append goes through the schedule decider, so a stale or
 // cancelled generation can never be completed.
 import { Counter, Histogram } from 'prom-client';
-import { decodeEvents, handleCommand, type CommandContext } from '../commands/commandHandler.js';
+import { decodeEvents, handleCommand } from '../commands/commandHandler.js';
 import { fold } from '../commands/decider.js';
 import { scheduleAggregate } from '../commands/scheduleAggregate.js';
 import { problemToSolve } from '../commands/scheduleDecider.js';
@@ -12,8 +12,7 @@ import { ScheduleEvent, streamIdOfSchedule, type ScheduleCommand } from '../doma
 import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { registry } from '../infra/metrics.js';
 import type { Job } from './jobQueue.js';
-import type { JobHandler, JobOutcome, JobRun } from './jobWorker.js';
-import { solveInThread } from './solveThread.js';
+import { jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
 
 const generations = new Counter({
   name: 'schedule_generations_total',
@@ -58,18 +57,8 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
     // The event that asked for this generation: its flow is the flow of everything we append.
     const trigger: RecordedEvent | undefined = [...recorded].reverse().find((e) => e.type === 'ScheduleRequested' || e.type === 'ReplanRequested');
 
-    const send = (command: ScheduleCommand, step: string) => {
-      const context: CommandContext = {
-        // Deterministic per job, attempt and step: a retried append is a no-op, not a duplicate.
-        commandId: `solve:${job.orgId}:${scheduleId}:${generation}:${job.attempts}:${step}`,
-        orgId: job.orgId,
-        actorKeyId: `worker:${workerId}`,
-        occurredAt: new Date().toISOString(),
-        correlationId: typeof trigger?.metadata.correlationId === 'string' ? trigger.metadata.correlationId : undefined,
-        causationId: trigger?.id,
-      };
-      return handleCommand(commands, scheduleAggregate, command, context);
-    };
+    const send = (command: ScheduleCommand, step: string) =>
+      handleCommand(commands, scheduleAggregate, command, jobCommandContext(job, workerId, step, trigger));
 
     const pending = state.generation === generation && (state.status === 'requested' || state.status === 'generating');
     if (!pending) return 'skipped'; // cancelled or finished meanwhile
@@ -114,14 +103,14 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
     }, cancelCheckMs);
 
     try {
-      const outcome = await solveInThread(problem, {
-        ...state.solver,
-        signal: cancelled.signal,
-        onProgress: (best, elapsedMs) => {
-          pendingProgress = { best, elapsedMs };
+      const outcome = await run.solver.run(
+        { kind: 'roster', problem, limits: state.solver },
+        (progress) => {
+          pendingProgress = progress;
           if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
         },
-      });
+        cancelled.signal,
+      );
       clearInterval(watch);
       await progressWrites;
       if (cancelled.signal.aborted) return 'cancelled';

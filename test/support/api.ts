@@ -8,6 +8,9 @@ import { freshPostgres, postgresEnv, REDIS, type TestDatabase } from './services
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
+/** Keys of this test run in the shared Redis (rate limits, cache) stay apart from other runs'. */
+const REDIS_KEY_PREFIX = `paiban-test-${process.pid}-${Date.now()}:`;
+
 export interface Answer<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
@@ -73,6 +76,9 @@ export async function startPaibanInProcess(env: Record<string, string> = {}, exi
       APP_PORT: String(await freePort()),
       APP_ENV: 'test',
       ADMIN_TOKEN,
+      REDIS_KEY_PREFIX,
+      // Several instances share the test server's 100 connections.
+      DB_MAX_CONNECTIONS: '10',
       ...env,
     },
   });

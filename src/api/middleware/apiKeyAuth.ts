@@ -1,6 +1,7 @@
 // API-key authentication. A key is `pb_<key id>_<secret>`, sent as `Authorization: Bearer …` or
 // `X-API-Key: …`. Its state is folded from the key's own event stream (the source of truth) and
-// cached for at most `cacheMs`, so a revocation is refused everywhere within that time.
+// cached for at most `cacheMs` (half a second), so a revocation is refused everywhere within a
+// second.
 import type { Middleware } from 'koa';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeEvents } from '../../commands/commandHandler.js';
@@ -34,7 +35,7 @@ export const formatKey = (keyId: string, secret: string): string => `pb_${keyId}
 export type KeyVerifier = (token: string) => Promise<AuthContext | string>;
 
 /** Checks a presented key: its context, or why it is refused. */
-export function keyVerifier(eventStore: EventStore, cacheMs = 1000, now: () => Date = () => new Date()): KeyVerifier {
+export function keyVerifier(eventStore: EventStore, cacheMs = 500, now: () => Date = () => new Date()): KeyVerifier {
   const cache = new Map<string, { state: ApiKeyState; loadedAt: number }>();
   const load = async (keyId: string): Promise<ApiKeyState> => {
     const hit = cache.get(keyId);

@@ -16,7 +16,7 @@ export interface RateLimitOptions {
 function limiter(points: number, prefix: string, redis?: Redis): RateLimiterAbstract {
   const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix: prefix });
   if (!redis) return memory;
-  return new RateLimiterRedis({ storeClient: redis, points, duration: 60, keyPrefix: `paiban:ratelimit:${prefix}`, insuranceLimiter: memory });
+  return new RateLimiterRedis({ storeClient: redis, points, duration: 60, keyPrefix: `ratelimit:${prefix}`, insuranceLimiter: memory });
 }
 
 function setHeaders(ctx: Parameters<Middleware>[0], limit: number, result: RateLimiterRes): void {

@@ -3,9 +3,7 @@
 // stream itself for history and `asOf` time travel.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { createHash, randomUUID } from 'node:crypto';
 import { handleCommand } from '../../commands/commandHandler.js';
 import { stateAsOf, streamHistory, type AsOf } from '../../commands/history.js';
 import { scheduleAggregate } from '../../commands/scheduleAggregate.js';
@@ -21,8 +19,9 @@ import { explain, recommend } from '../../solver/explain.js';
 import { validateProblem } from '../../solver/validateProblem.js';
 import { acceptedOrThrow, commandContextOf, etagOf } from '../commandRequest.js';
 import { requireScope } from '../middleware/apiKeyAuth.js';
-import { fieldErrors, HttpProblem, invalidInput, type FieldError } from '../problem.js';
+import { HttpProblem, invalidInput, type FieldError } from '../problem.js';
 import { saneIdParam } from '../params.js';
+import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString } from './httpHelpers.js';
 import { followSchedule } from './scheduleEvents.js';
 
 const Name = t.refinement(t.string, (s) => s.length <= 200, 'a name of at most 200 characters');
@@ -39,12 +38,6 @@ export const ReplanBody = strictObject('ReplanBody', {}, { changePenalty: Change
 /** Default penalty per changed published assignment when a replan does not say. */
 export const DEFAULT_CHANGE_PENALTY = 100;
 
-function decodeBody<A>(codec: t.Decoder<unknown, A>, body: unknown): A {
-  const decoded = codec.decode(body ?? {});
-  if (isLeft(decoded)) throw invalidInput(fieldErrors(decoded.left));
-  return decoded.right;
-}
-
 function limitErrors(problem: RosterProblem, limits: AppConfig['limits']): FieldError[] {
   const errors: FieldError[] = [];
   if (problem.employees.length > limits.employees_per_request) errors.push({ path: 'problem.employees', message: `at most ${limits.employees_per_request} employees per request` });
@@ -55,44 +48,11 @@ function limitErrors(problem: RosterProblem, limits: AppConfig['limits']): Field
   return errors;
 }
 
-/** A retried request (same Idempotency-Key) must address the same new schedule. */
-function newScheduleId(orgId: string, idempotencyKey: string | undefined): string {
-  if (!idempotencyKey) return randomUUID();
-  const hex = createHash('sha256').update(`${orgId}\0${idempotencyKey}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 function parseAsOf(raw: string): AsOf {
   if (/^\d+$/.test(raw)) return { version: Number(raw) };
   const at = Date.parse(raw);
   if (Number.isNaN(at)) throw invalidInput([{ path: 'asOf', message: 'expected a version number or an ISO 8601 timestamp' }]);
   return { at: new Date(at) };
-}
-
-function queryString(ctx: Context, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (Array.isArray(value)) throw invalidInput([{ path: name, message: 'give it once' }]);
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function queryInt(ctx: Context, name: string, min: number, max: number): number | undefined {
-  const raw = queryString(ctx, name);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw) || value < min || value > max) throw invalidInput([{ path: name, message: `expected an integer ${min}-${max}` }]);
-  return value;
-}
-
-/** Answers 304 when the client already has this version. */
-function notModified(ctx: Context, version: number): boolean {
-  ctx.set('ETag', etagOf(version));
-  ctx.set('Cache-Control', 'private, no-cache');
-  const tags = ctx.get('If-None-Match').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (tags.includes(etagOf(version)) || tags.includes('*')) {
-    ctx.status = 304;
-    return true;
-  }
-  return false;
 }
 
 export interface SchedulesRouterDeps {
@@ -136,7 +96,7 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
     const errors = [...limitErrors(body.problem, limits), ...validateProblem(body.problem).map((e) => ({ ...e, path: `problem.${e.path}` }))];
     if (errors.length) throw invalidInput(errors, 'The roster problem is not consistent.');
     const context = commandContextOf(ctx, orgOf(ctx), { expectedVersion: false });
-    const scheduleId = newScheduleId(context.orgId, context.idempotencyKey);
+    const scheduleId = newResourceId(context.orgId, context.idempotencyKey);
     const solver = { ...DEFAULT_SOLVER_SETTINGS, ...body.solver };
     const command = { type: 'RequestSchedule' as const, scheduleId, name: body.name ?? '', problem: body.problem, solver };
     const outcome = acceptedOrThrow(ctx, await handleCommand(commands, scheduleAggregate, command, context));
@@ -150,20 +110,12 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
     const status = queryString(ctx, 'status');
     const published = queryString(ctx, 'published');
     if (published !== undefined && published !== 'true' && published !== 'false') throw invalidInput([{ path: 'published', message: 'expected true or false' }]);
-    const cursor = queryString(ctx, 'cursor');
-    let after: { createdAt: string; scheduleId: string } | undefined;
-    if (cursor) {
-      try {
-        after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt: string; scheduleId: string };
-        if (typeof after.createdAt !== 'string' || typeof after.scheduleId !== 'string' || Number.isNaN(Date.parse(after.createdAt))) throw new Error('bad cursor');
-      } catch {
-        throw invalidInput([{ path: 'cursor', message: 'not a cursor this API returned' }]);
-      }
-    }
+    const cursor = decodeCursor(ctx);
+    const after = cursor && { createdAt: cursor.createdAt, scheduleId: cursor.id };
     const page = await listSchedules(database, orgOf(ctx), { status, published: published === undefined ? undefined : published === 'true', after, limit });
     ctx.body = {
       schedules: page.schedules,
-      nextCursor: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
+      nextCursor: encodeCursor(page.next && { createdAt: page.next.createdAt, id: page.next.scheduleId }),
     };
   });
 

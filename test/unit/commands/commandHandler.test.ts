@@ -63,10 +63,10 @@ describe('command handler (decode → load → decide → append, idempotent)', 
     });
   });
 
-  it('a retried command id returns the first result and appends nothing', async () => {
+  it('a retried command (same idempotency key) returns the first result and appends nothing', async () => {
     const jarId = newJar();
     await open(jarId);
-    const ctx = context();
+    const ctx = context({ idempotencyKey: `tip-${jarId}` });
     const first = await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 10 }, ctx);
     const retry = await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 10 }, ctx);
     assert.equal(first.kind, 'accepted');
@@ -90,9 +90,9 @@ describe('command handler (decode → load → decide → append, idempotent)', 
     assert.equal(otherOrg.kind, 'accepted');
   });
 
-  it('a rejection is the first result too: a retry gets it back even after the state changed', async () => {
+  it('a rejection is the first result too: a retry with the key gets it back even after the state changed', async () => {
     const jarId = newJar();
-    const ctx = context();
+    const ctx = context({ idempotencyKey: `early-tip-${jarId}` });
     const refused = await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 5 }, ctx);
     assert.equal(refused.kind, 'rejected');
     assert.deepEqual(refused.kind === 'rejected' && refused.rejection, { code: 'not_open' });
@@ -100,6 +100,20 @@ describe('command handler (decode → load → decide → append, idempotent)', 
     const retry = await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 5 }, ctx);
     assert.equal(retry.kind, 'rejected');
     assert.equal(await eventStore.streamVersion(`tipjar-org-a-${jarId}`), 1);
+  });
+
+  it('keeps nothing for a command sent without an idempotency key, yet a resend never appends twice', async () => {
+    const jarId = newJar();
+    const refusedFirst = context();
+    assert.equal((await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 5 }, refusedFirst)).kind, 'rejected');
+    assert.equal(await results.find('org-a', refusedFirst.commandId), undefined, 'a refused request writes nothing');
+    await open(jarId);
+    const ctx = context();
+    assert.equal((await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 5 }, ctx)).kind, 'accepted');
+    assert.equal(await results.find('org-a', ctx.commandId), undefined);
+    // The same command id again (a resent message): its event ids are the same, so nothing new lands.
+    await handleCommand(deps, tipJar, { type: 'AddTip', jarId, amount: 5 }, ctx);
+    assert.equal(await eventStore.streamVersion(`tipjar-org-a-${jarId}`), 2);
   });
 
   it('If-Match with a stale version is a conflict carrying the actual version', async () => {
@@ -125,7 +139,7 @@ describe('command handler (decode → load → decide → append, idempotent)', 
   it('a retry after a crash between append and saving the result does not append twice', async () => {
     const jarId = newJar();
     await open(jarId);
-    const ctx = context();
+    const ctx = context({ idempotencyKey: `crash-${jarId}` });
     const crashingResults: CommandResultStore = {
       find: results.find,
       save: async () => {
