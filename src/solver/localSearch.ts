@@ -88,6 +88,8 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
 
 const TIME_CHECK_INTERVAL = 1024;
 const REPAIR_HARD_WEIGHT = 10_000;
+/** The repair phase gives up when the best hard score has not improved for this part of the run. */
+const REPAIR_STALL_FRACTION = 0.15;
 const MAX_FAILED_DRAWS = 200_000;
 
 export function better(a: SearchScore, b: SearchScore): boolean {
@@ -115,6 +117,8 @@ export class RosterSearch {
   /** First phase: drive hard violations to zero before annealing the full score. */
   private repairing = true;
   private repairEndedAt = 0;
+  private progressNow = 0;
+  private hardImprovedAt = 0;
   /** First day of each weekend in the period and its length (1 or 2 days). */
   private readonly weekendStart: Int32Array;
   private readonly weekendLength: Int32Array;
@@ -179,6 +183,7 @@ export class RosterSearch {
   private noteBest(): boolean {
     const s = this.state;
     if (!better(s, this.bestScore)) return false;
+    if (s.hard < this.bestScore.hard) this.hardImprovedAt = this.progressNow;
     this.best.set(s.a);
     this.bestScore.hard = s.hard;
     this.bestScore.medium = s.medium;
@@ -208,8 +213,11 @@ export class RosterSearch {
         if (limits.unimprovedMs !== undefined && now - lastImprovement >= limits.unimprovedMs) return 'unimproved';
         if (limits.targetScore !== undefined && !better(limits.targetScore, this.bestScore)) return 'target';
         const overall = Math.min(1, Math.max(0, progress()));
-        if (this.repairing && (this.bestScore.hard === 0 || overall >= this.settings.maxRepairFraction)) {
-          // Feasible (or out of repair time): anneal the full score from here on.
+        this.progressNow = overall;
+        const repairStalled = overall - this.hardImprovedAt >= REPAIR_STALL_FRACTION;
+        if (this.repairing && (this.bestScore.hard === 0 || repairStalled || overall >= this.settings.maxRepairFraction)) {
+          // Feasible, stalled (pins may force violations no move can repair) or out of repair
+          // time: anneal the full score from here on.
           this.repairing = false;
           this.repairEndedAt = overall;
           this.hardWeight = this.settings.hardWeight;
