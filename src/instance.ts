@@ -81,7 +81,7 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
   if (role === 'worker' || config.workers.solve_in_serve) {
     const worker = startJobWorker({
       database: services.database,
-      commands: { eventStore: services.eventStore, results: services.commandResults },
+      commands: services.commands,
       logger,
       handlers: [scheduleJobHandler(), dispatchJobHandler()],
       leaseSeconds: config.workers.lease_seconds,

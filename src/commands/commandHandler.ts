@@ -6,6 +6,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import type { DomainEvent, EventMetadata } from '../domain/events.js';
 import { WrongExpectedVersionError, type EventStore, type JsonObject, type NewEvent, type RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { fold, type Decider } from './decider.js';
+import type { StateCache } from './stateCache.js';
 import { fieldErrors, type FieldError } from './fieldErrors.js';
 import { commandFingerprint, eventIdFor, type CommandResultStore, type StoredCommandResult } from './idempotency.js';
 
@@ -64,6 +65,23 @@ export interface CommandHandlerDeps {
   readonly results: CommandResultStore;
   /** Load-decide-append attempts when a concurrent writer moves the stream and no If-Match was given (default 3). */
   readonly maxAttempts?: number;
+  /** Recently folded states, so a command reads only the newer events of its stream. */
+  readonly states?: StateCache;
+}
+
+/** The stream's current state and version: the cached fold plus the events appended since. */
+async function loadState<Command, Event extends DomainEvent, State, Rejection>(
+  deps: CommandHandlerDeps,
+  aggregate: Aggregate<Command, Event, State, Rejection>,
+  streamId: string,
+): Promise<{ state: State; version: number }> {
+  const key = `${aggregate.name}\u0000${streamId}`;
+  const cached = deps.states?.get(key) as { version: number; state: State } | undefined;
+  const newer = await deps.eventStore.readStream(streamId, cached ? { fromVersion: cached.version + 1 } : undefined);
+  const state = fold(aggregate.decider, decodeEvents(aggregate.eventCodec, newer), cached?.state ?? aggregate.decider.initialState);
+  const version = newer.length ? newer[newer.length - 1].version : (cached?.version ?? 0);
+  deps.states?.set(key, version, state);
+  return { state, version };
 }
 
 // How a first result is kept in the CommandResultStore.
@@ -115,12 +133,10 @@ export async function handleCommand<Command, Event extends DomainEvent, State, R
   const attempts = context.expectedVersion === undefined ? Math.max(1, deps.maxAttempts ?? 3) : 1;
   let conflict: CommandOutcome<Event, Rejection> | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const stored = await deps.eventStore.readStream(streamId);
-    const version = stored.length ? stored[stored.length - 1].version : 0;
+    const { state, version } = await loadState(deps, aggregate, streamId);
     if (context.expectedVersion !== undefined && context.expectedVersion !== version) {
       return { kind: 'conflict', streamId, expectedVersion: context.expectedVersion, actualVersion: version };
     }
-    const state = fold(aggregate.decider, decodeEvents(aggregate.eventCodec, stored));
     const decision = aggregate.decider.decide(command, state);
 
     if (!decision.ok) {

@@ -7,6 +7,8 @@ import type { Logger } from './logger.js';
 export interface Cache {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | undefined>;
+  /** Several keys in one round trip. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   /** Sets `key` only when it has no value; true when this call set it. */
@@ -59,6 +61,14 @@ export function redisCache(redis: Redis, logger: Logger): Cache {
   return {
     kind: 'redis',
     get: (key) => redis.get(key).then((value) => value ?? undefined, degrade('get')),
+    getMany: (keys) =>
+      redis.mget(...keys).then(
+        (values) => values.map((value) => value ?? undefined),
+        (error: unknown) => {
+          degrade('mget')(error);
+          return keys.map(() => undefined);
+        },
+      ),
     set: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds).then(() => undefined, degrade('set')),
     add: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds, 'NX').then((reply) => reply === 'OK', () => false),
     del: (...keys) => (keys.length ? redis.del(...keys).then(() => undefined, degrade('del')) : Promise.resolve()),
@@ -84,6 +94,9 @@ export function memoryCache(maxEntries = 10_000): Cache {
         return undefined;
       }
       return entry.value;
+    },
+    async getMany(keys) {
+      return Promise.all(keys.map((key) => this.get(key)));
     },
     async add(key, value, ttlSeconds) {
       if ((await this.get(key)) !== undefined) return false;

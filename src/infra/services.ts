@@ -9,7 +9,9 @@ import { connectRedisClient, memoryCache, redisCache, type Cache } from './cache
 import { createEventStore } from './eventstore/createEventStore.js';
 import type { EventStore } from './eventstore/eventStore.js';
 import { sqlCommandResults } from './eventstore/sqlCommandResults.js';
+import type { CommandHandlerDeps } from '../commands/commandHandler.js';
 import type { CommandResultStore } from '../commands/idempotency.js';
+import { StateCache } from '../commands/stateCache.js';
 import type { Logger } from './logger.js';
 
 export interface Services {
@@ -21,6 +23,8 @@ export interface Services {
   redis: Redis | undefined;
   eventStore: EventStore;
   commandResults: CommandResultStore;
+  /** What every command handler of this process is given. */
+  commands: CommandHandlerDeps;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,7 @@ export async function openServices(config: AppConfig, logger: Logger): Promise<S
   const redisClient = redis.host ? connectRedisClient({ host: redis.host, port: redis.port, db: redis.db, keyPrefix: redis.key_prefix }) : undefined;
   const cache = redisClient ? redisCache(redisClient, logger) : memoryCache();
   const eventStore = createEventStore(database, { url: config.eventstore.url, logger });
+  const commandResults = sqlCommandResults(database);
   logger.info(
     {
       database: db.host ? `postgres://${db.user}@${db.host}:${db.port}/${db.name}` : `embedded (${config.app.data_dir})`,
@@ -55,7 +60,8 @@ export async function openServices(config: AppConfig, logger: Logger): Promise<S
     cache,
     redis: redisClient,
     eventStore,
-    commandResults: sqlCommandResults(database),
+    commandResults,
+    commands: { eventStore, results: commandResults, states: new StateCache() },
     async close() {
       await cache.close();
       await eventStore.close();

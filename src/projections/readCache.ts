@@ -1,7 +1,8 @@
-// Read-through cache for schedule queries. Every cached answer of a schedule is keyed under that
-// schedule's current token; the projection replaces the token after each commit that touches the
-// schedule, which invalidates all its answers (assignments by employee, by day range, …) with one
-// write and no key scans. When the cache is down, every read is a miss and goes to the database.
+// Read-through cache for schedule queries. Every cached answer of a schedule carries the token the
+// schedule had when it was computed; the projection replaces the token after each commit that
+// touches the schedule, which invalidates all its answers (assignments by employee, by day range,
+// …) with one write and no key scans. A read fetches the token and the answer in one round trip.
+// When the cache is down, every read is a miss and goes to the database.
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { Cache } from '../infra/cache.js';
@@ -30,30 +31,30 @@ export class ReadCache {
     return `schedule-token:${ref.orgId}:${ref.scheduleId}`;
   }
 
-  private async token(ref: ScheduleRef): Promise<string> {
-    const key = this.tokenKey(ref);
-    const existing = await this.cache.get(key);
-    if (existing) return existing;
+  /** A token for a schedule that has none (expired, or never read): whoever adds first wins. */
+  private async newToken(ref: ScheduleRef): Promise<string> {
     const fresh = randomUUID();
-    // A concurrent reader may have set one first: use whichever won.
-    if (await this.cache.add(key, fresh, TOKEN_TTL_SECONDS)) return fresh;
-    return (await this.cache.get(key)) ?? fresh;
+    if (await this.cache.add(this.tokenKey(ref), fresh, TOKEN_TTL_SECONDS)) return fresh;
+    return (await this.cache.get(this.tokenKey(ref))) ?? fresh;
   }
 
   /** The cached answer for `resource` of the schedule, or `load()`'s (then cached). */
   async read<T>(ref: ScheduleRef, resource: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-    const token = await this.token(ref);
-    const key = `schedule:${ref.orgId}:${ref.scheduleId}:${token}:${resource}`;
-    const cached = await this.cache.get(key);
-    if (cached !== undefined) {
-      cacheRequests.inc({ result: 'hit' });
-      return JSON.parse(cached) as T;
+    const key = `schedule:${ref.orgId}:${ref.scheduleId}:${resource}`;
+    const [currentToken, cached] = await this.cache.getMany([this.tokenKey(ref), key]);
+    if (currentToken !== undefined && cached !== undefined) {
+      const entry = JSON.parse(cached) as { token: string; value: T };
+      if (entry.token === currentToken) {
+        cacheRequests.inc({ result: 'hit' });
+        return entry.value;
+      }
     }
     cacheRequests.inc({ result: 'miss' });
+    const token = currentToken ?? (await this.newToken(ref));
     const value = await load();
-    // Only cache under the token read before loading: an invalidation meanwhile replaced it, so
-    // this possibly stale answer lands under a key nobody reads again.
-    if (value !== undefined) await this.cache.set(key, JSON.stringify(value), this.ttlSeconds);
+    // Stored with the token read before loading: if an invalidation replaced it meanwhile, this
+    // possibly stale answer is never served.
+    if (value !== undefined) await this.cache.set(key, JSON.stringify({ token, value }), this.ttlSeconds);
     return value;
   }
 

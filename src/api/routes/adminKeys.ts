@@ -18,10 +18,10 @@ const LIST_KEYS = `
 
 const KEY_ID = /^[0-9a-f]{16}$/;
 
-export function adminKeysRouter(services: Pick<Services, 'database' | 'eventStore' | 'commandResults'>, guard: Middleware): Router {
+export function adminKeysRouter(services: Pick<Services, 'database' | 'eventStore' | 'commands'>, guard: Middleware): Router {
   const router = new Router({ prefix: '/api/v1/admin' });
   router.use(guard);
-  const commands = { eventStore: services.eventStore, results: services.commandResults };
+  const { commands } = services;
 
   router.post('/keys', async (ctx) => {
     const body = IssueKeyBody.decode(ctx.request.body ?? {});

@@ -89,12 +89,12 @@ function minutesFrom(date: string, time: string): number {
 }
 
 export interface DispatchesRouterDeps {
-  services: Pick<Services, 'database' | 'eventStore' | 'commandResults'>;
+  services: Pick<Services, 'database' | 'eventStore' | 'commands'>;
 }
 
 export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
   const { database, eventStore } = services;
-  const commands = { eventStore, results: services.commandResults };
+  const { commands } = services;
   const router = new Router({ prefix: '/api/v1/dispatches' });
   router.use(requireScope('dispatch'));
 

@@ -56,14 +56,14 @@ function parseAsOf(raw: string): AsOf {
 }
 
 export interface SchedulesRouterDeps {
-  services: Pick<Services, 'database' | 'eventStore' | 'commandResults'>;
+  services: Pick<Services, 'database' | 'eventStore' | 'commands'>;
   readCache: ReadCache;
   limits: AppConfig['limits'];
 }
 
 export function schedulesRouter({ services, readCache, limits }: SchedulesRouterDeps): Router {
   const { database, eventStore } = services;
-  const commands = { eventStore, results: services.commandResults };
+  const { commands } = services;
   const router = new Router({ prefix: '/api/v1/schedules' });
   router.use(requireScope('schedule'));
   router.param('id', saneIdParam);

@@ -38,12 +38,12 @@ function windowErrors(windows: readonly TimeWindow[] | undefined): { path: strin
 }
 
 export interface ServiceOrdersRouterDeps {
-  services: Pick<Services, 'database' | 'eventStore' | 'commandResults'>;
+  services: Pick<Services, 'database' | 'eventStore' | 'commands'>;
 }
 
 export function serviceOrdersRouter({ services }: ServiceOrdersRouterDeps): Router {
   const { database, eventStore } = services;
-  const commands = { eventStore, results: services.commandResults };
+  const { commands } = services;
   const router = new Router({ prefix: '/api/v1/service-orders' });
   router.use(requireScope('dispatch'));
 
