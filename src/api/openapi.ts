@@ -6,12 +6,16 @@ import type Router from '@koa/router';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { IssueKeyBody, type Scope } from '../domain/apiKeys.js';
-import { FiniteNumber, NonEmptyString, NonNegativeInteger, NonNegativeNumber, PositiveInteger, PositiveNumber } from '../domain/dispatchCodecKit.js';
-import { GeoLocation, Location, MatrixLocation, PlanarLocation, TravelModel } from '../domain/dispatch.js';
+import { FiniteNumber, NonEmptyString, NonNegativeInteger, NonNegativeNumber, PositiveInteger, PositiveNumber, strictObject } from '../domain/dispatchCodecKit.js';
+import { DispatchRequest, GeoLocation, Location, MatrixLocation, PlanarLocation, TimeWindow, TravelModel } from '../domain/dispatch.js';
+import { DispatchSolverSettings, UnassignedReasonCodec } from '../domain/dispatchService.js';
+import { ServiceOrderChanges } from '../domain/serviceOrders.js';
 import { IsoDate, NonNegativeInt, PositiveInt, ShiftMinutes, TimeOfDay, Score } from '../domain/roster.js';
 import { BrokenRule, ResolvedSolverSettings } from '../domain/schedule.js';
 import { buildInfo } from '../infra/buildInfo.js';
+import { AddOrderBody, CancelOrderBody, DispatchSolverBody, OffSickBody, RedispatchBody, ReportVisitBody, RequestDispatchBody } from './routes/dispatches.js';
 import { AssignShiftBody, DemandBody, ReplanBody, RequestScheduleBody, UnavailabilityBody } from './routes/schedules.js';
+import { CancelServiceOrderBody, CreateServiceOrderBody, OrderId } from './routes/serviceOrders.js';
 
 // ---- JSON Schema (the 2020-12 subset this generator emits) -----------------------------------
 
@@ -46,6 +50,20 @@ export interface JsonSchema {
 /** Describes a codec, adding named object schemas to `components` as it meets them. */
 export type Describe = (codec: t.Any) => JsonSchema;
 
+// The probes' markers (see probeObject below); declared first because CUSTOM_SCHEMAS uses them.
+const NOTHING_ACCEPTS = Symbol('openapi-probe');
+const PROBE_KEY = '__openapi_probe__';
+
+/**
+ * The codec of one field of an object codec built with `new t.Type`, found by the probe: for
+ * custom field codecs a router builds inline (not exported), so CUSTOM_SCHEMAS can still key them.
+ */
+export function fieldCodecOf(codec: t.Any, key: string): t.Any {
+  const field = fieldsNamedBy(errorsOf(codec, everyFieldReads(NOTHING_ACCEPTS)) ?? []).get(key);
+  if (!field) throw new Error(`${codec.name} has no field "${key}"`);
+  return field;
+}
+
 /**
  * Codecs built with `new t.Type` that neither the walker nor the probes can see into. Keyed by
  * codec identity; add one line here for a new custom codec of that kind (the test checks scalar
@@ -61,6 +79,11 @@ export const CUSTOM_SCHEMAS = new Map<t.Any, (describe: Describe) => JsonSchema>
   [NonEmptyString, () => ({ type: 'string', minLength: 1 })],
   [TravelModel, (describe) => taggedUnionSchema(TravelModel, 'kind', ['euclidean', 'haversine', 'matrix'], describe)],
   [Location, (describe) => ({ description: 'x/y, lat/lon or matrixIndex', anyOf: [describe(PlanarLocation), describe(GeoLocation), describe(MatrixLocation)] })],
+  [OrderId, () => ({ type: 'string', pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'An id: 1-100 letters, digits or . _ : -' })],
+  // The dispatch solver limits (routes/dispatches.ts `intIn`, built inline there).
+  [fieldCodecOf(DispatchSolverBody, 'timeLimitMs'), () => ({ type: 'integer', minimum: 100, maximum: 600_000 })],
+  [fieldCodecOf(DispatchSolverBody, 'unimprovedLimitMs'), () => ({ type: 'integer', minimum: 50, maximum: 600_000 })],
+  [fieldCodecOf(DispatchSolverBody, 'seed'), () => ({ type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 })],
 ]);
 
 /**
@@ -185,9 +208,6 @@ function walk(codec: Walkable, describe: Describe): JsonSchema {
 // with the field's own codec in the error's context; reading `undefined` instead reports only
 // the required ones; an undeclared key shows whether unknown fields are refused. (A field whose
 // codec accepts anything at all, t.unknown, stays invisible to the probe.)
-const NOTHING_ACCEPTS = Symbol('openapi-probe');
-const PROBE_KEY = '__openapi_probe__';
-
 /** An object that has no keys but reads `value` for any field (and `fixed` values for some). */
 function everyFieldReads(value: unknown, fixed: Record<string, unknown> = {}): object {
   return new Proxy({}, { get: (_target, key) => (typeof key !== 'string' ? undefined : key in fixed ? fixed[key] : value), ownKeys: () => [] });
@@ -342,8 +362,10 @@ export interface RouteDoc {
   query?: QueryParamDoc[];
   /** The codec the route decodes its JSON body with. */
   body?: t.Any;
-  /** Commands on an existing stream honour `If-Match` (expected version). */
-  ifMatch?: boolean;
+  /** The body may be left out (the route then decodes `{}`, which its codec must accept). */
+  bodyOptional?: boolean;
+  /** Commands on an existing stream honour `If-Match` (expected version); `required`: 428 without it. */
+  ifMatch?: boolean | 'required';
   /** Commands honour `Idempotency-Key`. */
   idempotent?: boolean;
   /** Reads answer with an ETag and `304` for a matching `If-None-Match`. */
@@ -509,6 +531,189 @@ export const ADMIN_KEY_ROUTES: RouteDoc[] = [
   },
 ];
 
+const DISPATCH_KEY: RouteAccess = { kind: 'apiKey', scope: 'dispatch' };
+const ORDER_ID = { id: 'The service order id (given at creation, or made up then).' };
+const DISPATCH_ID = { id: 'The dispatch id (a UUID from POST /api/v1/dispatches).' };
+const pageSize = intParam('limit', 'Page size (default 50).', 1, 200);
+const cursorParam: QueryParamDoc = { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string' } };
+
+/** The body of POST /api/v1/service-orders/:id/complete; routes/serviceOrders.ts builds the same one inline. */
+const CompleteServiceOrderBody = strictObject('CompleteServiceOrderBody', {}, {});
+
+/** The fields of a service order as the read model and the create answer show them. */
+const orderFields = (describe: Describe): Record<string, JsonSchema> => ({
+  orderId: { type: 'string' },
+  status: { enum: ['open', 'cancelled', 'completed'] },
+  location: describe(Location),
+  timeWindows: { type: 'array', items: describe(TimeWindow) },
+  serviceDuration: { type: 'number' },
+  requiredSkills: { type: 'array', items: { type: 'string' } },
+  priority: { type: 'integer' },
+  demand: { type: 'number' },
+  version: { type: 'integer' },
+});
+const serviceOrderView = (describe: Describe): JsonSchema => ({
+  type: 'object',
+  description: 'The service order read model.',
+  properties: { ...orderFields(describe), cancelReason: { type: ['string', 'null'] }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } },
+});
+
+/** 202 of a command on an existing service order. */
+const orderChangeAccepted = (status: string): SuccessDoc => ({
+  status: 202,
+  description: `Accepted; the order is ${status} at \`version\` (also the ETag).`,
+  headers: ['ETag'],
+  content: json({ type: 'object', properties: { orderId: { type: 'string' }, status: { const: status }, version: { type: 'integer' } }, required: ['orderId', 'status', 'version'] }),
+});
+
+/** /api/v1/service-orders (src/api/routes/serviceOrders.ts). */
+export const SERVICE_ORDER_ROUTES: RouteDoc[] = [
+  {
+    method: 'post', path: '/api/v1/service-orders', tag: 'Service orders', summary: 'Create a service order (CreateServiceOrder)', access: DISPATCH_KEY,
+    description: 'A job at a place, to start inside one of its time windows (each `end` not before its `start`). Without `id` one is made up; a retry with the same Idempotency-Key addresses the same order.',
+    body: CreateServiceOrderBody, idempotent: true, problems: [409],
+    success: [{ status: 201, description: 'Created (open).', headers: ['Location', 'ETag'], content: json((d) => ({ type: 'object', properties: orderFields(d), required: ['orderId', 'status', 'version'] })) }],
+  },
+  {
+    method: 'get', path: '/api/v1/service-orders', tag: 'Service orders', summary: 'List service orders', access: DISPATCH_KEY,
+    query: [
+      pageSize,
+      { name: 'status', description: 'Only orders in this status.', schema: { type: 'string', enum: ['open', 'cancelled', 'completed'] } },
+      { name: 'skill', description: 'Only orders requiring this skill.', schema: { type: 'string' } },
+      intParam('minPriority', 'Only orders of at least this priority.', 1, 1_000_000_000),
+      cursorParam,
+    ],
+    success: [{ status: 200, description: 'One page, newest first.', content: json((d) => ({ type: 'object', properties: { orders: { type: 'array', items: serviceOrderView(d) }, nextCursor: { type: ['string', 'null'] } } })) }],
+  },
+  {
+    method: 'get', path: '/api/v1/service-orders/:id', tag: 'Service orders', summary: 'Get a service order', access: DISPATCH_KEY,
+    pathParams: ORDER_ID, conditional: true,
+    success: [{ status: 200, description: 'The order.', headers: ['ETag'], content: json(serviceOrderView) }],
+  },
+  {
+    method: 'patch', path: '/api/v1/service-orders/:id', tag: 'Service orders', summary: 'Change an open service order (UpdateServiceOrder)', access: DISPATCH_KEY,
+    description: 'Give at least one field; the others stay as they are. Dispatches already requested keep the order as it was.',
+    pathParams: ORDER_ID, body: ServiceOrderChanges, ifMatch: 'required', idempotent: true, problems: [404, 409],
+    success: [orderChangeAccepted('open')],
+  },
+  {
+    method: 'post', path: '/api/v1/service-orders/:id/cancel', tag: 'Service orders', summary: 'Cancel an open service order (CancelServiceOrder)', access: DISPATCH_KEY,
+    pathParams: ORDER_ID, body: CancelServiceOrderBody, bodyOptional: true, ifMatch: true, idempotent: true, problems: [404, 409],
+    success: [orderChangeAccepted('cancelled')],
+  },
+  {
+    method: 'post', path: '/api/v1/service-orders/:id/complete', tag: 'Service orders', summary: 'Complete an open service order (CompleteServiceOrder)', access: DISPATCH_KEY,
+    pathParams: ORDER_ID, body: CompleteServiceOrderBody, bodyOptional: true, ifMatch: true, idempotent: true, problems: [404, 409],
+    success: [orderChangeAccepted('completed')],
+  },
+];
+
+const DISPATCH_STATUS: JsonSchema = { enum: ['requested', 'generating', 'generated', 'failed'] };
+const dispatchView = (describe: Describe): JsonSchema => ({
+  type: 'object',
+  description: 'The dispatch read model.',
+  properties: {
+    dispatchId: { type: 'string' }, name: { type: 'string' }, status: DISPATCH_STATUS,
+    generation: { type: 'integer', description: 'Each re-dispatch starts the next generation.' },
+    source: { type: 'object', description: '`{kind: "explicit"}` or `{kind: "schedule", scheduleId, day}`: where the technicians came from.' },
+    orders: { type: 'integer' }, technicians: { type: 'integer' }, now: { type: ['number', 'null'] }, solver: describe(DispatchSolverSettings),
+    objective: { type: ['object', 'null'] }, progress: { type: ['object', 'null'] }, stats: { type: ['object', 'null'] }, failureReason: { type: ['string', 'null'] },
+    version: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
+  },
+});
+/** The head of every per-dispatch read: which generation the rows belong to. */
+const dispatchHead: Record<string, JsonSchema> = { dispatchId: { type: 'string' }, status: DISPATCH_STATUS, generation: { type: 'integer' }, version: { type: 'integer' } };
+const visitView: JsonSchema = {
+  type: 'object',
+  properties: {
+    sequence: { type: 'integer' }, orderId: { type: 'string' }, plannedArrival: { type: 'number' }, plannedStart: { type: 'number' }, plannedDeparture: { type: 'number' },
+    status: { enum: ['planned', 'started', 'completed'] }, fixed: { type: 'boolean', description: 'Started or completed: re-dispatch keeps it.' },
+  },
+};
+const routeView: JsonSchema = {
+  type: 'object',
+  properties: { technicianId: { type: 'string' }, departure: { type: 'number' }, arrival: { type: 'number' }, distance: { type: 'number' }, load: { type: 'number' }, visits: { type: 'array', items: visitView } },
+};
+
+/** 202 of a change to a dispatch: the events it appended; `generation` when it re-dispatches. */
+const dispatchChangeAccepted: SuccessDoc = {
+  status: 202,
+  description: 'Accepted; the dispatch is at `version` (also the ETag). A change that re-dispatches names the new `generation`.',
+  headers: ['ETag'],
+  content: json({ type: 'object', properties: { dispatchId: { type: 'string' }, version: { type: 'integer' }, events: appendedEvents, generation: { type: 'integer' } }, required: ['dispatchId', 'version', 'events'] }),
+};
+
+/** /api/v1/dispatches (src/api/routes/dispatches.ts). */
+export const DISPATCH_ROUTES: RouteDoc[] = [
+  {
+    method: 'post', path: '/api/v1/dispatches', tag: 'Dispatches', summary: 'Request a dispatch (RequestDispatch)', access: DISPATCH_KEY,
+    description: 'Routes open service orders (`orderIds`, default every open order) to technicians: give exactly one of `technicians` or `fromSchedule` (the people on shift that day in a published schedule; 409 when it is not published). A solve worker generates the routes. A retry with the same Idempotency-Key addresses the same dispatch.',
+    body: RequestDispatchBody, idempotent: true, problems: [409],
+    success: [{
+      status: 202, description: 'Accepted; follow `Location`.', headers: ['Location', 'ETag'],
+      content: json((describe) => ({
+        type: 'object',
+        properties: {
+          dispatchId: { type: 'string' }, status: { const: 'requested' }, version: { type: 'integer' }, orders: { type: 'integer' }, technicians: { type: 'integer' },
+          solver: describe(DispatchSolverSettings), links: { type: 'object', properties: { self: { type: 'string' }, routes: { type: 'string' }, unassigned: { type: 'string' } } },
+        },
+        required: ['dispatchId', 'status', 'version', 'solver'],
+      })),
+    }],
+  },
+  {
+    method: 'get', path: '/api/v1/dispatches', tag: 'Dispatches', summary: 'List dispatches', access: DISPATCH_KEY,
+    query: [pageSize, { name: 'status', description: 'Only dispatches in this status.', schema: { type: 'string' } }, cursorParam],
+    success: [{ status: 200, description: 'One page, newest first.', content: json((d) => ({ type: 'object', properties: { dispatches: { type: 'array', items: dispatchView(d) }, nextCursor: { type: ['string', 'null'] } } })) }],
+  },
+  {
+    method: 'get', path: '/api/v1/dispatches/:id', tag: 'Dispatches', summary: 'Get a dispatch', access: DISPATCH_KEY, pathParams: DISPATCH_ID, conditional: true,
+    success: [{ status: 200, description: 'The dispatch.', headers: ['ETag'], content: json(dispatchView) }],
+  },
+  {
+    method: 'get', path: '/api/v1/dispatches/:id/request', tag: 'Dispatches', summary: 'The routing request the next (or latest) generation solves', access: DISPATCH_KEY, pathParams: DISPATCH_ID, conditional: true,
+    description: 'The orders and technicians as dispatched, with the visits already fixed (`fixedVisits`) and `now` once the day has changes.',
+    success: [{ status: 200, description: 'The request.', headers: ['ETag'], content: json((d) => ({ type: 'object', properties: { dispatchId: { type: 'string' }, version: { type: 'integer' }, request: d(DispatchRequest) } })) }],
+  },
+  {
+    method: 'get', path: '/api/v1/dispatches/:id/routes', tag: 'Dispatches', summary: 'The routes: each technician\'s visits in order', access: DISPATCH_KEY, pathParams: DISPATCH_ID, conditional: true,
+    success: [{ status: 200, description: 'The routes of the latest generation.', headers: ['ETag'], content: json({ type: 'object', properties: { ...dispatchHead, routes: { type: 'array', items: routeView } } }) }],
+  },
+  {
+    method: 'get', path: '/api/v1/dispatches/:id/unassigned', tag: 'Dispatches', summary: 'Unassigned orders, each with its reason and what to do about it', access: DISPATCH_KEY, pathParams: DISPATCH_ID, conditional: true,
+    success: [{
+      status: 200, description: 'The orders the latest generation left out.', headers: ['ETag'],
+      content: json((d) => ({ type: 'object', properties: { ...dispatchHead, unassigned: { type: 'array', items: { type: 'object', properties: { orderId: { type: 'string' }, reason: d(UnassignedReasonCodec), explanation: { type: 'string' } } } } } })),
+    }],
+  },
+  {
+    method: 'post', path: '/api/v1/dispatches/:id/visits', tag: 'Dispatch changes', summary: 'Report a visit started or completed (ReportVisit)', access: DISPATCH_KEY,
+    description: 'A completed visit also completes its service order. A visit reported while a generation runs re-dispatches so the visit is kept.',
+    pathParams: DISPATCH_ID, body: ReportVisitBody, ifMatch: true, idempotent: true, problems: [404, 409, 422], success: [dispatchChangeAccepted],
+  },
+  {
+    method: 'post', path: '/api/v1/dispatches/:id/technicians/:technicianId/off-sick', tag: 'Dispatch changes', summary: 'A technician goes off sick (MarkTechnicianOffSick); re-dispatches', access: DISPATCH_KEY,
+    description: 'Their open visits go back to the pool; completed ones stay done. 422 for a technician the dispatch does not have.',
+    pathParams: { ...DISPATCH_ID, technicianId: 'The technician id (for a dispatch from a schedule, the employee id).' }, body: OffSickBody, ifMatch: true, idempotent: true, problems: [404, 422],
+    success: [dispatchChangeAccepted],
+  },
+  {
+    method: 'post', path: '/api/v1/dispatches/:id/orders', tag: 'Dispatch changes', summary: 'Add an open service order (AddDispatchOrder); re-dispatches', access: DISPATCH_KEY,
+    pathParams: DISPATCH_ID, body: AddOrderBody, ifMatch: true, idempotent: true, problems: [404, 409, 422], success: [dispatchChangeAccepted],
+  },
+  {
+    method: 'post', path: '/api/v1/dispatches/:id/orders/:orderId/cancel', tag: 'Dispatch changes', summary: 'Cancel an order of the dispatch (CancelDispatchOrder); re-dispatches', access: DISPATCH_KEY,
+    description: 'Also cancels the service order. Refused (409) once its visit has started or completed.',
+    pathParams: { ...DISPATCH_ID, orderId: 'The service order id.' }, body: CancelOrderBody, ifMatch: true, idempotent: true, problems: [404, 409, 422],
+    success: [dispatchChangeAccepted],
+  },
+  {
+    method: 'post', path: '/api/v1/dispatches/:id/redispatch', tag: 'Dispatch changes', summary: 'Re-dispatch now (Redispatch), keeping started and completed visits', access: DISPATCH_KEY,
+    description: '`solver` overrides the dispatch\'s solver settings field by field.',
+    pathParams: DISPATCH_ID, body: RedispatchBody, ifMatch: true, idempotent: true, problems: [404], success: [dispatchChangeAccepted],
+  },
+];
+
 /** /health, /version, /metrics (src/api/opsRoutes.ts): no key, never rate limited. */
 export const OPS_ROUTES: RouteDoc[] = [
   {
@@ -547,8 +752,8 @@ export const DOCS_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/docs', tag: 'Operations', summary: 'This document as a web page', access: { kind: 'public' }, success: [{ status: 200, description: 'HTML.', content: { 'text/html': { type: 'string' } } }] },
 ];
 
-/** Every documented route. A new router adds its table here (e.g. `...DISPATCH_ROUTES`). */
-export const ROUTE_DOCS: RouteDoc[] = [...SCHEDULE_ROUTES, ...ADMIN_KEY_ROUTES, ...OPS_ROUTES, ...DEBUG_ROUTES, ...DOCS_ROUTES];
+/** Every documented route. A new router adds its table here. */
+export const ROUTE_DOCS: RouteDoc[] = [...SCHEDULE_ROUTES, ...SERVICE_ORDER_ROUTES, ...DISPATCH_ROUTES, ...ADMIN_KEY_ROUTES, ...OPS_ROUTES, ...DEBUG_ROUTES, ...DOCS_ROUTES];
 
 // ---- the route tables of routers ------------------------------------------------------------
 
@@ -630,11 +835,12 @@ const PROBLEM_MEANINGS: Record<number, string> = {
   401: 'No key, or a malformed, unknown, revoked or expired one (for admin routes: no or a wrong admin token).',
   403: 'The key lacks the route\'s scope (`required_scope`), or an admin route was called from outside the allowed networks.',
   404: 'No such resource in your organisation (another organisation\'s resources are not found either).',
-  409: 'Refused by the business rules: `wrong-state`, `already-exists`, `not-assigned`, `already-revoked`, or `breaks-hard-rules` with `brokenRules`.',
+  409: 'Refused by the business rules: `wrong-state`, `already-exists`, `not-assigned`, `already-revoked`, `stale-generation`, or `breaks-hard-rules` with `brokenRules`.',
   412: 'If-Match names an older version (`current_version` says which is current); reload and retry.',
   413: 'The body is larger than the configured limit.',
   415: 'The body is not JSON.',
-  422: 'Invalid input: `errors` lists every invalid field with its path; also a reused Idempotency-Key with another request.',
+  422: 'Invalid input: `errors` lists every invalid field with its path (also `unknown-reference`: the body names an order or technician the subject does not have); also a reused Idempotency-Key with another request.',
+  428: 'This route needs If-Match: send the ETag of the version you are changing.',
   429: 'Rate limited: see Retry-After and the RateLimit-* headers.',
 };
 
@@ -672,6 +878,7 @@ const SECURITY_SCHEMES: Record<string, SecurityScheme> = {
 
 const API_DESCRIPTION = [
   'Paiban builds staff rosters: request a schedule, follow its generation, change, publish and replan it.',
+  'It also dispatches service orders: create the orders, route them to technicians (given, or the people on shift in a published schedule), read the routes and the unassigned orders with their reasons, and report the day\'s changes, each of which re-dispatches around the visits already started or completed.',
   '',
   '**Authentication.** `/api/v1` routes need an API key (`Authorization: Bearer pb_…` or `X-API-Key`) with the route\'s scope; admin routes need the admin token. No or a bad key: 401; wrong scope: 403; another organisation\'s resource: 404.',
   '',
@@ -724,6 +931,7 @@ function problemResponses(route: RouteDoc): number[] {
   if (route.query?.length) statuses.add(422);
   if (route.pathParams && 'id' in route.pathParams) statuses.add(404);
   if (route.ifMatch) [400, 412].forEach((s) => statuses.add(s));
+  if (route.ifMatch === 'required') statuses.add(428);
   if (route.idempotent) [400, 422].forEach((s) => statuses.add(s));
   return [...statuses].sort((a, b) => a - b);
 }
@@ -747,7 +955,10 @@ function parametersOf(route: RouteDoc): Parameter[] {
   const names = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
   const parameters: Parameter[] = names.map((name) => ({ name, in: 'path', required: true, description: route.pathParams?.[name] ?? name, schema: { type: 'string' } }));
   for (const q of route.query ?? []) parameters.push({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: q.schema });
-  if (route.ifMatch) parameters.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag (version) you last saw; a stale one gets 412.', schema: { type: 'string' } });
+  if (route.ifMatch) {
+    const required = route.ifMatch === 'required';
+    parameters.push({ name: 'If-Match', in: 'header', required, description: `The ETag (version) you last saw; a stale one gets 412${required ? ', none 428' : ''}.`, schema: { type: 'string' } });
+  }
   if (route.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: '1-200 of letters, digits and . _ : -; a retry with the same key returns the first answer.', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' } });
   if (route.conditional) parameters.push({ name: 'If-None-Match', in: 'header', required: false, description: 'An ETag you hold: 304 when it is current.', schema: { type: 'string' } });
   return parameters;
@@ -771,7 +982,7 @@ function operationOf(route: RouteDoc, registry: SchemaRegistry): Operation {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: registry.describe(route.body) } } } } : {}),
+    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: registry.describe(route.body) } } } } : {}),
     responses,
     security: securityOf(route.access),
     ...(route.access.kind === 'apiKey' ? { 'x-required-scope': route.access.scope } : {}),
