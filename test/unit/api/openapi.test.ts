@@ -12,11 +12,13 @@ import Router from '@koa/router';
 import * as fc from 'fast-check';
 import * as t from 'io-ts';
 import { buildApi } from '../../../src/api/api.js';
+import { jsonBody } from '../../../src/api/middleware/jsonBody.js';
 import { problems } from '../../../src/api/middleware/problems.js';
 import { securityHeaders } from '../../../src/api/middleware/securityHeaders.js';
 import {
   buildOpenApiDocument,
   CUSTOM_SCHEMAS,
+  DISPATCH_ROUTES,
   documentForRouters,
   openApiPath,
   REFINEMENT_HINTS,
@@ -24,16 +26,20 @@ import {
   routeId,
   routesOf,
   SchemaRegistry,
+  SERVICE_ORDER_ROUTES,
   taggedUnionSchema,
   type JsonSchema,
   type OpenApiDocument,
   type RouteKey,
 } from '../../../src/api/openapi.js';
 import { opsRouter } from '../../../src/api/opsRoutes.js';
+import { AddOrderBody, CancelOrderBody, dispatchesRouter, OffSickBody, RedispatchBody, ReportVisitBody, RequestDispatchBody } from '../../../src/api/routes/dispatches.js';
 import { DOCS_CSP, docsRouter } from '../../../src/api/routes/docs.js';
 import { AssignShiftBody, DemandBody, ReplanBody, RequestScheduleBody, UnavailabilityBody } from '../../../src/api/routes/schedules.js';
+import { CancelServiceOrderBody, CreateServiceOrderBody, serviceOrdersRouter } from '../../../src/api/routes/serviceOrders.js';
 import { IssueKeyBody } from '../../../src/domain/apiKeys.js';
 import { DispatchRequest, TravelModel } from '../../../src/domain/dispatch.js';
+import { ServiceOrderChanges } from '../../../src/domain/serviceOrders.js';
 import { loadConfig } from '../../../src/infra/config.js';
 import type { Services } from '../../../src/infra/services.js';
 import type { ReadCache } from '../../../src/projections/readCache.js';
@@ -179,7 +185,58 @@ const BODY_SAMPLES: Array<{ name: string; codec: t.Any; valid: Json }> = [
   { name: 'DemandBody', codec: DemandBody, valid: { set: [coverRequirement], remove: [{ day: 1, shiftId: 'D', skill: 'nurse' }] } },
   { name: 'ReplanBody', codec: ReplanBody, valid: { changePenalty: 50, solver: { seed: 1 } } },
   { name: 'IssueKeyBody', codec: IssueKeyBody, valid: { name: '客户A', scopes: ['schedule', 'dispatch'], org_id: 'acme', expires_at: '2030-01-01T00:00:00Z' } },
+  ...dispatchBodySamples(),
 ];
+
+/** The route's own body codec, for one a router builds inline (not exported). */
+function bodyOfRoute(method: string, path: string): t.Any {
+  const codec = ROUTE_DOCS.find((r) => r.method === method && r.path === path)?.body;
+  assert.ok(codec, `${method} ${path} documents a body`);
+  return codec;
+}
+
+/** Valid, field-rich bodies of the service-order and dispatch routes (every optional field given). */
+function dispatchBodySamples(): Array<{ name: string; codec: t.Any; valid: Json }> {
+  const geo = (lat: number, lon: number): Json => ({ lat, lon });
+  const order = { location: { x: 1, y: 2 }, timeWindows: [{ start: 0, end: 100 }], serviceDuration: 5, requiredSkills: ['gas'], priority: 2, demand: 1 };
+  const solver = { timeLimitMs: 1000, unimprovedLimitMs: 100, seed: 7 };
+  return [
+    { name: 'CreateServiceOrderBody', codec: CreateServiceOrderBody, valid: { id: 'o-1', ...order } },
+    { name: 'ServiceOrderChanges', codec: ServiceOrderChanges, valid: { ...order, location: geo(31.2, 121.5) } },
+    { name: 'CancelServiceOrderBody', codec: CancelServiceOrderBody, valid: { reason: 'customer called' } },
+    { name: 'CompleteServiceOrderBody', codec: bodyOfRoute('post', '/api/v1/service-orders/:id/complete'), valid: {} },
+    {
+      name: 'RequestDispatchBody (technicians)',
+      codec: RequestDispatchBody,
+      valid: {
+        name: 'Monday',
+        orderIds: ['o-1', 'o-2'],
+        technicians: [{ id: 't1', startLocation: { x: 0, y: 0 }, shift: { start: 0, end: 480 }, endLocation: { x: 5, y: 5 }, skills: ['gas'], capacity: 10, fixedCost: 1 }],
+        travel: { kind: 'euclidean', speed: 2 },
+        objective: { mode: 'weighted', unassignedPenalty: 1000, technicianFixedCost: 1, travelCost: 1 },
+        solver,
+      },
+    },
+    {
+      name: 'RequestDispatchBody (fromSchedule)',
+      codec: RequestDispatchBody,
+      valid: {
+        travel: { kind: 'haversine', speedKmh: 40 },
+        fromSchedule: {
+          scheduleId: 's-1',
+          day: 2,
+          technicians: [{ employeeId: 'e1', startLocation: geo(31.2, 121.5), endLocation: geo(31.0, 121.4), capacity: 10, fixedCost: 1 }],
+          defaultLocation: geo(31.1, 121.45),
+        },
+      },
+    },
+    { name: 'ReportVisitBody', codec: ReportVisitBody, valid: { orderId: 'o-1', technicianId: 't1', status: 'started', serviceStart: 30 } },
+    { name: 'OffSickBody', codec: OffSickBody, valid: { now: 60, reason: 'flu' } },
+    { name: 'AddOrderBody', codec: AddOrderBody, valid: { orderId: 'o-2', now: 60 } },
+    { name: 'CancelOrderBody', codec: CancelOrderBody, valid: { now: 60, reason: 'customer called' } },
+    { name: 'RedispatchBody', codec: RedispatchBody, valid: { now: 60, solver } },
+  ];
+}
 
 /** Dispatch codecs (their routes come later): the generator must already describe them faithfully. */
 const serviceOrder = { id: 'o1', location: { x: 1, y: 2 }, timeWindows: [{ start: 0, end: 100 }], serviceDuration: 5, requiredSkills: ['gas'], priority: 2, demand: 1 };
@@ -363,6 +420,64 @@ describe('OpenAPI document', () => {
         await server.close();
       }
     });
+
+    describe('the dispatch routers behave as documented before any command runs', () => {
+      // Decoding, If-Match and scope checks come before the routes touch their stores; a command
+      // that gets past them meets a store with no streams and answers 404 (requireStream).
+      let server: { url: string; close(): Promise<void> };
+      before(async () => {
+        const services = { database: {}, eventStore: { readStream: async () => [] }, commandResults: {} } as unknown as Services;
+        const app = new Koa();
+        app.silent = true;
+        app.use(problems());
+        app.use(jsonBody(1_000_000));
+        app.use((ctx, next) => {
+          ctx.state.auth = { keyId: '0123456789abcdef', orgId: 'default', scopes: ['dispatch'] };
+          return next();
+        });
+        for (const router of [serviceOrdersRouter({ services }), dispatchesRouter({ services })]) app.use(router.routes());
+        server = await serve(app);
+      });
+      after(() => server.close());
+
+      const routes = [...SERVICE_ORDER_ROUTES, ...DISPATCH_ROUTES];
+      const urlOf = (path: string) => server.url + path.replace(/:([A-Za-z0-9_]+)/g, 'x1');
+      const send = async (method: string, path: string, body: Json | undefined, headers: Record<string, string> = { 'If-Match': '"1"' }) => {
+        const answer = await fetch(urlOf(path), {
+          method: method.toUpperCase(),
+          headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: answer.status, problem: (await answer.json()) as { errors?: Array<{ path: string }> } };
+      };
+
+      it('refuses an unknown field in each documented body with 422 naming it', async () => {
+        const withBody = routes.filter((r) => r.body);
+        assert.equal(withBody.length, 10);
+        for (const route of withBody) {
+          const sample = BODY_SAMPLES.find((b) => b.codec === route.body)!;
+          const { status, problem } = await send(route.method, route.path, { ...(sample.valid as Record<string, Json>), zzUnknownField: 1 });
+          assert.equal(status, 422, routeId(route));
+          assert.ok(problem.errors?.some((e) => e.path === 'zzUnknownField'), `${routeId(route)} names the unknown field: ${JSON.stringify(problem.errors)}`);
+        }
+      });
+
+      it('takes no body where the body is optional', async () => {
+        for (const route of routes.filter((r) => r.bodyOptional)) assert.equal((await send(route.method, route.path, undefined)).status, 404, routeId(route));
+      });
+
+      it('answers 428 without If-Match exactly where the document requires it', async () => {
+        for (const route of routes.filter((r) => r.ifMatch)) {
+          const sample = BODY_SAMPLES.find((b) => b.codec === route.body);
+          const required = route.ifMatch === 'required';
+          const parameter = document.paths[openApiPath(route.path)]![route.method]!.parameters!.find((p) => p.name === 'If-Match')!;
+          assert.equal(parameter.required, required, routeId(route));
+          const { status } = await send(route.method, route.path, sample?.valid, {});
+          if (required) assert.equal(status, 428, routeId(route));
+          else assert.notEqual(status, 428, routeId(route));
+        }
+      });
+    });
   });
 
   describe('structure', () => {
@@ -402,6 +517,17 @@ describe('OpenAPI document', () => {
     it('each route with a body documents the codec it decodes', () => {
       const bodies = ROUTE_DOCS.filter((r) => r.body).map((r) => r.body);
       for (const { name, codec } of BODY_SAMPLES) assert.ok(bodies.includes(codec), `${name} is a documented body`);
+      // And the converse: no documented body escapes the agreement checks below.
+      for (const route of ROUTE_DOCS.filter((r) => r.body)) assert.ok(BODY_SAMPLES.some((sample) => sample.codec === route.body), `${routeId(route)}: its body ${route.body!.name} has a sample`);
+    });
+
+    it('an optional body is one its codec accepts as {} (what the route decodes when none is sent)', () => {
+      const optional = ROUTE_DOCS.filter((r) => r.bodyOptional);
+      assert.ok(optional.length >= 2);
+      for (const route of optional) {
+        assert.equal(route.body!.decode({})._tag, 'Right', routeId(route));
+        assert.equal(document.paths[openApiPath(route.path)]![route.method]!.requestBody!.required, false, routeId(route));
+      }
     });
 
     for (const { name, codec, valid } of BODY_SAMPLES) {
@@ -450,13 +576,15 @@ describe('OpenAPI document', () => {
     });
 
     it('refinement hints and custom scalar schemas never refuse what their codec accepts (and agree on numbers)', () => {
-      const strings = ['2026-01-05', '2024-02-29', '2025-02-29', '26-01-05', '07:00', '23:59', '24:00', '7:00', '', 'x'];
+      const strings = ['2026-01-05', '2024-02-29', '2025-02-29', '26-01-05', '07:00', '23:59', '24:00', '7:00', '', 'x', 'o-1.a_b:c', 'a b', 'ü', 'x'.repeat(100), 'x'.repeat(101)];
       const { describe } = new SchemaRegistry();
       const scalars = [...CUSTOM_SCHEMAS].map(([codec, schemaOf]) => [codec, schemaOf(describe)] as const).filter(([, schema]) => !schema.anyOf);
-      assert.ok(scalars.length >= 6, 'the dispatch number and string codecs are checked');
+      assert.ok(scalars.length >= 10, 'the dispatch number, id and solver-limit codecs are checked');
       for (const [codec, hint] of [...REFINEMENT_HINTS, ...scalars]) {
         const numeric = hint.type === 'integer' || hint.type === 'number';
-        const samples: unknown[] = numeric ? [-1, 0, 0.5, 1, 2, 1440, 1441, 1e9] : strings;
+        // A schema's own bounds, and just past them, so a misstated bound cannot hide between samples.
+        const bounds = [hint.minimum, hint.maximum, hint.exclusiveMinimum].filter((b): b is number => b !== undefined).flatMap((b) => [b - 1, b - 0.5, b, b + 0.5, b + 1]);
+        const samples: unknown[] = numeric ? [-1, 0, 0.5, 1, 2, 1440, 1441, 1e9, ...bounds] : strings;
         for (const value of samples) {
           const byCodec = codec.decode(value)._tag === 'Right';
           if (byCodec) assert.ok(schemaAccepts(hint, value, {}), `${codec.name} accepts ${JSON.stringify(value)}, its schema refuses it`);
@@ -464,6 +592,7 @@ describe('OpenAPI document', () => {
         if (numeric) {
           const agrees = (n: number) => (codec.decode(n)._tag === 'Right') === schemaAccepts(hint, n, {});
           fc.assert(fc.property(fc.oneof(fc.integer({ min: -5000, max: 5000 }), fc.double({ noNaN: true, noDefaultInfinity: true })), agrees), { numRuns: 300 });
+          for (const value of bounds) assert.ok(agrees(value), `${codec.name} and its schema disagree on ${value}`);
         }
       }
     });
