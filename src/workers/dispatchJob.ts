@@ -13,6 +13,7 @@ import { registry } from '../infra/metrics.js';
 import type { DispatchProgress } from '../solver/routing/index.js';
 import type { Job } from './jobQueue.js';
 import { jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { superviseSolve } from './solveSupervision.js';
 
 const generations = new Counter({
   name: 'dispatch_generations_total',
@@ -38,6 +39,8 @@ export interface DispatchJobOptions {
 }
 
 const TRIGGERS = new Set(['DispatchRequested', 'RedispatchRequested']);
+/** A change asked for a newer generation: this one's plan is already out of date. */
+const ENDS_GENERATION: ReadonlySet<string> = new Set(['RedispatchRequested']);
 
 export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler {
   const progressIntervalMs = options.progressIntervalMs ?? 1000;
@@ -68,50 +71,23 @@ export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler
 
     const request = requestToSolve(state);
     const startedAt = performance.now();
-    const superseded = new AbortController();
-    const onAbort = () => superseded.abort();
-    run.signal.addEventListener('abort', onAbort, { once: true });
-
-    let streamVersion = started.version;
-    let lastProgressAt = 0;
-    let pendingProgress: DispatchProgress | undefined;
-    let progressStep = 0;
-    let progressWrites = Promise.resolve();
-    const flushProgress = () => {
-      if (!pendingProgress) return;
-      const { unassigned, techniciansUsed, distance, elapsedMs } = pendingProgress;
-      pendingProgress = undefined;
-      lastProgressAt = performance.now();
-      const step = `progress-${++progressStep}`;
-      const progress = { unassigned, techniciansUsed, distance, elapsedMs: Math.round(elapsedMs) };
-      progressWrites = progressWrites
-        .then(() => send({ type: 'ReportDispatchProgress', dispatchId, generation, progress }, step))
-        .then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'dispatch progress not recorded'));
-    };
-    // While solving: write throttled progress, and stop when a change asked for a newer generation.
-    const watch = setInterval(() => {
-      if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
-      commands.eventStore.readStream(streamId, { fromVersion: streamVersion + 1 }).then(
-        (newer) => {
-          if (newer.length) streamVersion = newer[newer.length - 1].version;
-          if (newer.some((e) => e.type === 'RedispatchRequested')) superseded.abort();
-        },
-        (error: unknown) => logger.warn({ err: error }, 'superseded check failed'),
-      );
-    }, supersededCheckMs);
+    const supervision = superviseSolve<DispatchProgress>({
+      eventStore: commands.eventStore,
+      streamId,
+      fromVersion: started.version,
+      stopOn: ENDS_GENERATION,
+      outer: run.signal,
+      progressIntervalMs,
+      checkIntervalMs: supersededCheckMs,
+      writeProgress: ({ unassigned, techniciansUsed, distance, elapsedMs }, step) =>
+        send({ type: 'ReportDispatchProgress', dispatchId, generation, progress: { unassigned, techniciansUsed, distance, elapsedMs: Math.round(elapsedMs) } }, step),
+      logger,
+    });
 
     try {
-      const outcome = await run.solver.run(
-        { kind: 'dispatch', request, limits: state.solver },
-        (progress) => {
-          pendingProgress = progress;
-          if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
-        },
-        superseded.signal,
-      );
-      clearInterval(watch);
-      await progressWrites;
-      if (superseded.signal.aborted) return 'cancelled';
+      const outcome = await run.solver.run({ kind: 'dispatch', request, limits: state.solver }, supervision.offer, supervision.signal);
+      await supervision.finish();
+      if (supervision.signal.aborted) return 'cancelled';
       if (!outcome.ok) {
         const reason = `invalid request: ${outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
         await send({ type: 'FailDispatchGeneration', dispatchId, generation, reason }, 'fail');
@@ -157,12 +133,11 @@ export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler
       );
       return 'success';
     } catch (error) {
-      clearInterval(watch);
+      await supervision.finish();
       logger.error({ err: error, dispatch_id: dispatchId }, 'dispatch generation failed');
       await send({ type: 'FailDispatchGeneration', dispatchId, generation, reason: (error as Error).message || 'solver failed' }, 'fail');
       return 'error';
     } finally {
-      run.signal.removeEventListener('abort', onAbort);
       generationDuration.observe((performance.now() - startedAt) / 1000);
     }
   };

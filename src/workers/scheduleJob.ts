@@ -13,6 +13,7 @@ import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { registry } from '../infra/metrics.js';
 import type { Job } from './jobQueue.js';
 import { jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { superviseSolve } from './solveSupervision.js';
 
 const generations = new Counter({
   name: 'schedule_generations_total',
@@ -32,6 +33,9 @@ const constraintEvaluations = new Counter({
   registers: [registry],
 });
 for (const status of ['success', 'error', 'cancelled']) generations.inc({ status }, 0);
+
+/** A cancellation ends the running generation (a replan can only follow a finished one). */
+const ENDS_GENERATION: ReadonlySet<string> = new Set(['ScheduleGenerationCancelled']);
 
 export interface ScheduleJobOptions {
   /** At most one progress event per this interval (default 1000 ms). */
@@ -71,49 +75,22 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
 
     const problem = problemToSolve(state);
     const startedAt = performance.now();
-    const cancelled = new AbortController();
-    const onAbort = () => cancelled.abort();
-    run.signal.addEventListener('abort', onAbort, { once: true });
-
-    let streamVersion = started.version;
-    let lastProgressAt = 0;
-    let pendingProgress: { best: Score; elapsedMs: number } | undefined;
-    let progressStep = 0;
-    let progressWrites = Promise.resolve();
-    const flushProgress = () => {
-      if (!pendingProgress) return;
-      const { best, elapsedMs } = pendingProgress;
-      pendingProgress = undefined;
-      lastProgressAt = performance.now();
-      const step = `progress-${++progressStep}`;
-      progressWrites = progressWrites
-        .then(() => send({ type: 'ReportProgress', scheduleId, generation, bestScore: best, elapsedMs }, step))
-        .then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'progress not recorded'));
-    };
-    // While solving: write throttled progress, and watch the stream for a cancellation.
-    const watch = setInterval(() => {
-      if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
-      commands.eventStore.readStream(streamId, { fromVersion: streamVersion + 1 }).then(
-        (newer) => {
-          if (newer.length) streamVersion = newer[newer.length - 1].version;
-          if (newer.some((e) => e.type === 'ScheduleGenerationCancelled')) cancelled.abort();
-        },
-        (error: unknown) => logger.warn({ err: error }, 'cancellation check failed'),
-      );
-    }, cancelCheckMs);
+    const supervision = superviseSolve<{ best: Score; elapsedMs: number }>({
+      eventStore: commands.eventStore,
+      streamId,
+      fromVersion: started.version,
+      stopOn: ENDS_GENERATION,
+      outer: run.signal,
+      progressIntervalMs,
+      checkIntervalMs: cancelCheckMs,
+      writeProgress: ({ best, elapsedMs }, step) => send({ type: 'ReportProgress', scheduleId, generation, bestScore: best, elapsedMs }, step),
+      logger,
+    });
 
     try {
-      const outcome = await run.solver.run(
-        { kind: 'roster', problem, limits: state.solver },
-        (progress) => {
-          pendingProgress = progress;
-          if (performance.now() - lastProgressAt >= progressIntervalMs) flushProgress();
-        },
-        cancelled.signal,
-      );
-      clearInterval(watch);
-      await progressWrites;
-      if (cancelled.signal.aborted) return 'cancelled';
+      const outcome = await run.solver.run({ kind: 'roster', problem, limits: state.solver }, supervision.offer, supervision.signal);
+      await supervision.finish();
+      if (supervision.signal.aborted) return 'cancelled';
       if (!outcome.ok) {
         const reason = `invalid problem: ${outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
         await send({ type: 'FailGeneration', scheduleId, generation, reason }, 'fail');
@@ -145,12 +122,11 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
       );
       return 'success';
     } catch (error) {
-      clearInterval(watch);
+      await supervision.finish();
       logger.error({ err: error, schedule_id: scheduleId }, 'schedule generation failed');
       await send({ type: 'FailGeneration', scheduleId, generation, reason: (error as Error).message || 'solver failed' }, 'fail');
       return 'error';
     } finally {
-      run.signal.removeEventListener('abort', onAbort);
       generationDuration.observe((performance.now() - startedAt) / 1000);
     }
   };
