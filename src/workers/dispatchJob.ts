@@ -12,7 +12,7 @@ import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { registry } from '../infra/metrics.js';
 import type { DispatchProgress } from '../solver/routing/index.js';
 import type { Job } from './jobQueue.js';
-import { jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { countedHandler, jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
 import { superviseSolve } from './solveSupervision.js';
 
 const generations = new Counter({
@@ -27,7 +27,6 @@ const generationDuration = new Histogram({
   buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
   registers: [registry],
 });
-for (const status of ['success', 'error', 'cancelled']) generations.inc({ status }, 0);
 
 export interface DispatchJobOptions {
   /** At most one progress event per this interval (default 1000 ms). */
@@ -142,17 +141,5 @@ export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler
     }
   };
 
-  return {
-    kind: 'dispatch',
-    async run(job, run) {
-      const outcome = await solve(job, run).catch((error: unknown) => {
-        generations.inc({ status: 'error' });
-        throw error;
-      });
-      // A solve cut short by the worker stopping is not a cancelled generation: it will run again.
-      const interrupted = outcome === 'cancelled' && run.signal.aborted;
-      if (outcome !== 'skipped' && !interrupted) generations.inc({ status: outcome });
-      return outcome;
-    },
-  };
+  return countedHandler('dispatch', generations, solve);
 }

@@ -3,6 +3,7 @@
 // once; a dead worker's job is claimed again when its lease runs out; a job interrupted by a clean
 // shutdown goes straight back to the queue.
 import { randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
 import { hostname } from 'node:os';
 import type { CommandContext, CommandHandlerDeps } from '../commands/commandHandler.js';
 import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
@@ -44,6 +45,26 @@ export function jobCommandContext(job: Job, workerId: string, step: string, trig
     occurredAt: new Date().toISOString(),
     correlationId: typeof trigger?.metadata.correlationId === 'string' ? trigger.metadata.correlationId : undefined,
     causationId: trigger?.id,
+  };
+}
+
+/**
+ * A handler whose outcomes are counted in `generations{status}`. A solve cut short by the worker
+ * stopping is not counted: it is not a cancelled generation, it will run again elsewhere.
+ */
+export function countedHandler(kind: JobKind, generations: Counter<'status'>, solve: (job: Job, run: JobRun) => Promise<JobOutcome>): JobHandler {
+  for (const status of ['success', 'error', 'cancelled']) generations.inc({ status }, 0);
+  return {
+    kind,
+    async run(job, run) {
+      const outcome = await solve(job, run).catch((error: unknown) => {
+        generations.inc({ status: 'error' });
+        throw error;
+      });
+      const interrupted = outcome === 'cancelled' && run.signal.aborted;
+      if (outcome !== 'skipped' && !interrupted) generations.inc({ status: outcome });
+      return outcome;
+    },
   };
 }
 

@@ -12,7 +12,7 @@ import { ScheduleEvent, streamIdOfSchedule, type ScheduleCommand } from '../doma
 import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { registry } from '../infra/metrics.js';
 import type { Job } from './jobQueue.js';
-import { jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { countedHandler, jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
 import { superviseSolve } from './solveSupervision.js';
 
 const generations = new Counter({
@@ -32,7 +32,6 @@ const constraintEvaluations = new Counter({
   help: 'Constraint evaluations performed by the roster solver.',
   registers: [registry],
 });
-for (const status of ['success', 'error', 'cancelled']) generations.inc({ status }, 0);
 
 /** A cancellation ends the running generation (a replan can only follow a finished one). */
 const ENDS_GENERATION: ReadonlySet<string> = new Set(['ScheduleGenerationCancelled']);
@@ -131,17 +130,5 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
     }
   };
 
-  return {
-    kind: 'schedule',
-    async run(job, run) {
-      const outcome = await solve(job, run).catch((error: unknown) => {
-        generations.inc({ status: 'error' });
-        throw error;
-      });
-      // A solve cut short by the worker stopping is not a cancelled generation: it will run again.
-      const interrupted = outcome === 'cancelled' && run.signal.aborted;
-      if (outcome !== 'skipped' && !interrupted) generations.inc({ status: outcome });
-      return outcome;
-    },
-  };
+  return countedHandler('schedule', generations, solve);
 }
