@@ -3,7 +3,7 @@
 import * as t from 'io-ts';
 
 export interface FieldError {
-  /** Where in the input, e.g. `employees[3].skills[0]` (empty for the whole body). */
+  /** Where in the input, e.g. `employees.3.skills.0` (empty for the whole body). */
   path: string;
   message: string;
 }
@@ -66,15 +66,14 @@ export function invalidInput(errors: FieldError[], detail = 'The request has inv
   return new HttpProblem(422, 'validation', detail, { errors });
 }
 
-/** `a.b[2].c` from an io-ts context (skipping the union/intersection members' numeric keys). */
+/** `a.b.2.c` from an io-ts context (skipping the union/intersection members' numeric keys). */
 function pathOf(context: t.Context): string {
   let path = '';
   for (let i = 1; i < context.length; i++) {
     const { key } = context[i];
     const parent = context[i - 1].type as t.Mixed & { _tag?: string };
     if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
-    if (parent._tag === 'ArrayType' || parent._tag === 'ReadonlyArrayType' || parent._tag === 'TupleType') path += `[${key}]`;
-    else path += path ? `.${key}` : key;
+    path += path ? `.${key}` : key;
   }
   return path;
 }

@@ -173,7 +173,7 @@ function referenceErrors(problem: RosterProblem, refs: { employeeId?: string; sh
     errors.push({ path: 'shiftId', message: `no shift type "${refs.shiftId}" in this schedule` });
   }
   refs.days?.forEach((day, i) => {
-    if (day >= problem.days) errors.push({ path: refs.days!.length === 1 ? 'day' : `days[${i}]`, message: `day ${day} is outside the period (0-${problem.days - 1})` });
+    if (day >= problem.days) errors.push({ path: refs.days!.length === 1 ? 'day' : `days.${i}`, message: `day ${day} is outside the period (0-${problem.days - 1})` });
   });
   return errors;
 }
@@ -247,8 +247,8 @@ function decide(command: ScheduleCommand, state: ScheduleState): Decision<Schedu
     }
     case 'ChangeDemand': {
       const errors = [
-        ...command.set.flatMap((c, i) => referenceErrors(problem, { shiftId: c.shiftId, days: [c.day] }).map((e) => ({ ...e, path: `set[${i}].${e.path}` }))),
-        ...command.remove.flatMap((c, i) => referenceErrors(problem, { shiftId: c.shiftId, days: [c.day] }).map((e) => ({ ...e, path: `remove[${i}].${e.path}` }))),
+        ...command.set.flatMap((c, i) => referenceErrors(problem, { shiftId: c.shiftId, days: [c.day] }).map((e) => ({ ...e, path: `set.${i}.${e.path}` }))),
+        ...command.remove.flatMap((c, i) => referenceErrors(problem, { shiftId: c.shiftId, days: [c.day] }).map((e) => ({ ...e, path: `remove.${i}.${e.path}` }))),
       ];
       if (errors.length) return refuse('unknown-reference', 'the change names something this schedule does not have', { errors });
       // A shift whose last requirement goes is no longer worked: unassign whoever was on it.

@@ -4,7 +4,7 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 
-/** One invalid field: a JSON-pointer-like path (`employees/3/contractId`) and what is wrong. */
+/** One invalid field: a dotted path (`employees.3.contractId`) and what is wrong. */
 export interface FieldError {
   path: string;
   message: string;
@@ -70,7 +70,7 @@ function pathOf(context: t.Context): string {
     if (parent instanceof t.IntersectionType || parent instanceof t.UnionType || context[i]!.key === '') continue;
     parts.push(context[i]!.key);
   }
-  return parts.join('/');
+  return parts.join('.');
 }
 
 function describe(value: unknown): string {

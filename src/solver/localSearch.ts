@@ -32,7 +32,7 @@ export interface SearchLimits {
 /** Why a run ended; `noMoves` = no possible move was drawn in a long row (nothing left to change). */
 export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 'cancelled' | 'noMoves';
 
-/** Annealing settings; the defaults were tuned on the Curtois instances (see bench/results). */
+/** Annealing settings; the defaults were tuned on the Curtois instances (see bench/RESULTS.md). */
 export interface AnnealingSettings {
   /** Starting weight of one hard point in the annealing cost. */
   hardWeight: number;

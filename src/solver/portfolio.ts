@@ -2,10 +2,8 @@
 // epoch the best roster of all (ties: lowest thread) is handed to every thread that has not found
 // as good a one. Epochs are counted in moves when a move budget is given, so that a run is
 // deterministic for a fixed seed, thread count and budget; otherwise they last EPOCH_MS.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleThread } from '../infra/workerThread.js';
 import type { RosterProblem, Score } from '../domain/roster.js';
 import type { AnnealingSettings, SearchScore, StopReason } from './localSearch.js';
 import { better, FEASIBLE_ANNEALING } from './localSearch.js';
@@ -128,23 +126,6 @@ function totals(reports: readonly PortfolioReport[]): Omit<PortfolioReport, 'bes
   };
 }
 
-/**
- * Starts the worker file next to this module, with this module's extension: `.js` when compiled
- * to dist/, `.ts` when running from source under tsx — then the thread first registers tsx's
- * loader itself, because loader hooks registered in the main thread do not reach worker threads.
- */
-function startWorker(init: PortfolioInit): Worker {
-  const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
-  const url = new URL(`./portfolioWorker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData: init });
-  // createRequire, not import.meta.resolve: test runners may load this module as CommonJS.
-  // The ESM build of tsx's register API (its CommonJS build cannot register from an eval'd thread).
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsxApi = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-}
-
 /** One worker thread answering one epoch at a time. */
 class EpochWorker {
   private readonly worker: Worker;
@@ -152,7 +133,7 @@ class EpochWorker {
   private failure: Error | undefined;
 
   constructor(init: PortfolioInit) {
-    this.worker = startWorker(init);
+    this.worker = startModuleThread(import.meta.url, './portfolioWorker', init);
     this.worker.on('message', (report: PortfolioReport) => {
       const pending = this.pending;
       this.pending = undefined;

@@ -80,9 +80,6 @@ const REASON_EXPLANATIONS: Record<string, string> = {
   no_room_within_time: 'It could be served alone, but the routes have no time left for it.',
 };
 
-/** `orders.3.location` → `orders[3].location`, the API's path style. */
-const bracketed = (path: string): string => path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
-
 /** Minutes since midnight of `date` for an ISO-like local time `YYYY-MM-DDTHH:MM`. */
 function minutesFrom(date: string, time: string): number {
   return (Date.parse(`${time}:00Z`) - Date.parse(`${date}T00:00:00Z`)) / 60_000;
@@ -133,9 +130,9 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     const seen = new Set<string>();
     orderIds.forEach((id, i) => {
       const view = found.get(id);
-      if (seen.has(id)) errors.push({ path: `orderIds[${i}]`, message: `order "${id}" is named twice` });
-      else if (!view) errors.push({ path: `orderIds[${i}]`, message: `no service order "${id}"` });
-      else if (view.status !== 'open') errors.push({ path: `orderIds[${i}]`, message: `order "${id}" is ${view.status}` });
+      if (seen.has(id)) errors.push({ path: `orderIds.${i}`, message: `order "${id}" is named twice` });
+      else if (!view) errors.push({ path: `orderIds.${i}`, message: `no service order "${id}"` });
+      else if (view.status !== 'open') errors.push({ path: `orderIds.${i}`, message: `order "${id}" is ${view.status}` });
       seen.add(id);
     });
     if (errors.length) throw invalidInput(errors, 'Some orders cannot be dispatched.');
@@ -154,7 +151,7 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     const errors: FieldError[] = [];
     (from.technicians ?? []).forEach((tech, i) => {
       if (!assignments.some((a) => a.employeeId === tech.employeeId)) {
-        errors.push({ path: `fromSchedule.technicians[${i}].employeeId`, message: `${tech.employeeId} is not on shift on day ${from.day}` });
+        errors.push({ path: `fromSchedule.technicians.${i}.employeeId`, message: `${tech.employeeId} is not on shift on day ${from.day}` });
       }
     });
     const technicians: Technician[] = [];
@@ -195,7 +192,7 @@ export function dispatchesRouter({ services }: DispatchesRouterDeps): Router {
     const request: DispatchRequest = { orders, technicians, travel: body.travel, ...(body.objective ? { objective: body.objective } : {}) };
     const errors = validateDispatchRequest(request).map((e) => {
       const order = /^orders\.(\d+)/.exec(e.path);
-      return { path: bracketed(e.path), message: order ? `order "${orders[Number(order[1])].id}": ${e.message}` : e.message };
+      return { path: e.path, message: order ? `order "${orders[Number(order[1])].id}": ${e.message}` : e.message };
     });
     if (errors.length) throw invalidInput(errors, 'The dispatch request is not consistent.');
     const solver: DispatchSolverSettings = { ...DEFAULT_DISPATCH_SOLVER, ...body.solver };

@@ -34,7 +34,7 @@ export const CancelServiceOrderBody = strictObject('CancelServiceOrderBody', {},
 const STATUSES = new Set(['open', 'cancelled', 'completed']);
 
 function windowErrors(windows: readonly TimeWindow[] | undefined): { path: string; message: string }[] {
-  return (windows ?? []).flatMap((w, i) => (w.start <= w.end ? [] : [{ path: `timeWindows[${i}].end`, message: 'must not be before start' }]));
+  return (windows ?? []).flatMap((w, i) => (w.start <= w.end ? [] : [{ path: `timeWindows.${i}.end`, message: 'must not be before start' }]));
 }
 
 export interface ServiceOrdersRouterDeps {

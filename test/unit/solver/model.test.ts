@@ -30,14 +30,14 @@ describe('roster request codec', () => {
     assert.equal(decoded.ok, false);
     if (decoded.ok) return;
     const paths = decoded.errors.map((e) => e.path).sort();
-    assert.deepEqual(paths, ['employees/0/unavailableDays/1', 'rules/maxWeekend', 'shiftTypes/0/colour', 'shiftTypes/0/start', 'startDate']);
-    assert.match(decoded.errors.find((e) => e.path === 'rules/maxWeekend')!.message, /unknown field "maxWeekend"/);
+    assert.deepEqual(paths, ['employees.0.unavailableDays.1', 'rules.maxWeekend', 'shiftTypes.0.colour', 'shiftTypes.0.start', 'startDate']);
+    assert.match(decoded.errors.find((e) => e.path === 'rules.maxWeekend')!.message, /unknown field "maxWeekend"/);
   });
 
   it('rejects shifts longer than a day and rule levels other than hard/soft', () => {
     const decoded = decodeRosterProblem({ ...valid, shiftTypes: [{ id: 'D', start: '08:00', durationMinutes: 1441 }], rules: { minRest: { level: 'medium' } } });
     assert.equal(decoded.ok, false);
-    if (!decoded.ok) assert.deepEqual(decoded.errors.map((e) => e.path).sort(), ['rules/minRest/level', 'shiftTypes/0/durationMinutes']);
+    if (!decoded.ok) assert.deepEqual(decoded.errors.map((e) => e.path).sort(), ['rules.minRest.level', 'shiftTypes.0.durationMinutes']);
   });
 });
 
@@ -56,14 +56,14 @@ describe('validateProblem', () => {
       baseline: { assignments: [{ employeeId: 'E', day: 8, shiftId: 'D' }], changePenalty: 1 },
     });
     assert.deepEqual(validateProblem(problem).map((e) => e.path).sort(), [
-      'baseline/assignments/0/day',
-      'cover/0/shiftId',
-      'employees/1/contractId',
-      'employees/1/id',
-      'employees/1/unavailableDays/0',
-      'forbiddenSuccessions/0/to',
-      'pins/1',
-      'shiftOnRequests/0/employeeId',
+      'baseline.assignments.0.day',
+      'cover.0.shiftId',
+      'employees.1.contractId',
+      'employees.1.id',
+      'employees.1.unavailableDays.0',
+      'forbiddenSuccessions.0.to',
+      'pins.1',
+      'shiftOnRequests.0.employeeId',
     ]);
   });
 });

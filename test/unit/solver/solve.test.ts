@@ -113,6 +113,6 @@ describe('solve', () => {
     const problem = tinyProblem({ cover: [{ day: 9, shiftId: 'X', required: 1, underWeight: 1, overWeight: 1 }] });
     const outcome = solveSync(problem, { moveBudget: 10 });
     assert.equal(outcome.ok, false);
-    if (!outcome.ok) assert.deepEqual(outcome.errors.map((e) => e.path).sort(), ['cover/0/day', 'cover/0/shiftId']);
+    if (!outcome.ok) assert.deepEqual(outcome.errors.map((e) => e.path).sort(), ['cover.0.day', 'cover.0.shiftId']);
   });
 });
