@@ -69,7 +69,7 @@ export function acceptedOrThrow<Event, Rejection extends RejectionLike>(
       if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
       return outcome;
     case 'invalid':
-      throw invalidInput(outcome.errors.map((e) => ({ path: e.path, message: `expected ${e.expected}` })));
+      throw invalidInput([...outcome.errors]);
     case 'conflict':
       throw new HttpProblem(412, 'version-conflict', `The resource is at version ${outcome.actualVersion}, not ${outcome.expectedVersion}; reload it and retry.`, {
         current_version: outcome.actualVersion,

@@ -1,12 +1,8 @@
 // Errors at the HTTP boundary: RFC 9457 problem details (`application/problem+json`) with a
 // stable `type` per kind of error and, for invalid input, the path of every bad field.
-import * as t from 'io-ts';
+import type { FieldError } from '../domain/fieldErrors.js';
 
-export interface FieldError {
-  /** Where in the input, e.g. `employees.3.skills.0` (empty for the whole body). */
-  path: string;
-  message: string;
-}
+export type { FieldError } from '../domain/fieldErrors.js';
 
 export interface ProblemBody {
   type: string;
@@ -64,36 +60,4 @@ export const problemType = (slug: string): string => `https://paiban.dev/problem
 
 export function invalidInput(errors: FieldError[], detail = 'The request has invalid fields.'): HttpProblem {
   return new HttpProblem(422, 'validation', detail, { errors });
-}
-
-/** `a.b.2.c` from an io-ts context (skipping the union/intersection members' numeric keys). */
-function pathOf(context: t.Context): string {
-  let path = '';
-  for (let i = 1; i < context.length; i++) {
-    const { key } = context[i];
-    const parent = context[i - 1].type as t.Mixed & { _tag?: string };
-    if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
-    path += path ? `.${key}` : key;
-  }
-  return path;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text === undefined ? typeof value : text.length > 60 ? text.slice(0, 57) + '...' : text;
-}
-
-/** One error per bad field, with what was expected there. */
-export function fieldErrors(errors: t.Errors): FieldError[] {
-  const byPath = new Map<string, FieldError>();
-  for (const error of errors) {
-    const path = pathOf(error.context);
-    const expected = error.message ?? `expected ${error.context[error.context.length - 1]?.type.name ?? 'a valid value'}`;
-    const message = error.message ? expected : `${expected}, got ${describeValue(error.value)}`;
-    const existing = byPath.get(path);
-    // A union reports one error per member; keep the first message and say so once.
-    if (!existing) byPath.set(path, { path, message });
-  }
-  return [...byPath.values()];
 }

@@ -7,7 +7,7 @@ import type { DomainEvent, EventMetadata } from '../domain/events.js';
 import { WrongExpectedVersionError, type EventStore, type JsonObject, type NewEvent, type RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { fold, type Decider } from './decider.js';
 import type { StateCache } from './stateCache.js';
-import { fieldErrors, type FieldError } from './fieldErrors.js';
+import { formatErrors, type FieldError } from '../domain/fieldErrors.js';
 import { commandFingerprint, eventIdFor, type CommandResultStore, type StoredCommandResult } from './idempotency.js';
 
 /** Everything the handler needs to know about one aggregate type. */
@@ -99,7 +99,7 @@ function asJsonObject(value: unknown, what: string): JsonObject {
 function decodeOrThrow<A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): A {
   const decoded = codec.decode(value);
   if (isLeft(decoded)) {
-    const paths = fieldErrors(decoded.left).map((error) => error.path || '(root)');
+    const paths = formatErrors(decoded.left).map((error) => error.path || '(root)');
     throw new Error(`${what} does not decode (${paths.join(', ')})`);
   }
   return decoded.right;
@@ -117,7 +117,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State, R
   context: CommandContext,
 ): Promise<CommandOutcome<Event, Rejection>> {
   const decoded = aggregate.commandCodec.decode(input);
-  if (isLeft(decoded)) return { kind: 'invalid', errors: fieldErrors(decoded.left) };
+  if (isLeft(decoded)) return { kind: 'invalid', errors: formatErrors(decoded.left) };
   const command = decoded.right;
 
   const key = context.idempotencyKey ?? context.commandId;

@@ -12,7 +12,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { RequestScheduleBody } from '../api/routes/schedules.js';
-import { formatValidationErrors } from '../domain/rosterCodecSupport.js';
+import { formatErrors } from '../domain/fieldErrors.js';
 
 export type ReferenceRequest = t.TypeOf<typeof RequestScheduleBody>;
 
@@ -130,7 +130,7 @@ export function referenceCaseInput(): Record<string, unknown> {
 /** The reference case, decoded through the public request codec; throws if the codec refuses it. */
 export function referenceCase(): ReferenceRequest {
   const decoded = RequestScheduleBody.decode(referenceCaseInput());
-  if (isLeft(decoded)) throw new Error(`the reference case does not decode: ${JSON.stringify(formatValidationErrors(decoded.left))}`);
+  if (isLeft(decoded)) throw new Error(`the reference case does not decode: ${JSON.stringify(formatErrors(decoded.left))}`);
   return decoded.right;
 }
 

@@ -1,13 +1,7 @@
 // Small io-ts building blocks for the dispatch request: objects that reject unknown fields (a
 // typo in a field name must not silently fall back to a default), number refinements with a
-// readable message, and an error formatter that yields one dotted path per invalid field.
+// readable message. Errors are flattened by ./fieldErrors.ts.
 import * as t from 'io-ts';
-
-/** One invalid field of a request: where it is and what is wrong. */
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
 
 type RequiredOf<P extends t.Props> = { [K in keyof P]: t.TypeOf<P[K]> };
 type OptionalOf<O extends t.Props> = { [K in keyof O]?: t.TypeOf<O[K]> };
@@ -139,16 +133,4 @@ export function nonEmptyArray<C extends t.Mixed>(item: C, name: string): t.Type<
     (u, c) => (Array.isArray(u) && u.length === 0 ? t.failure(u, c, 'must not be empty') : base.validate(u, c)),
     t.identity,
   );
-}
-
-/** Turns io-ts errors into dotted paths relative to the decoded root ("orders.3.timeWindows.0.end"). */
-export function formatErrors(errors: t.Errors): FieldError[] {
-  return errors.map((error) => {
-    const keys = error.context
-      .slice(1)
-      .map((entry) => entry.key)
-      .filter((key) => key !== '');
-    const message = error.message ?? `invalid value ${JSON.stringify(error.value) ?? 'undefined'}`;
-    return { path: keys.length > 0 ? keys.join('.') : '(root)', message };
-  });
 }

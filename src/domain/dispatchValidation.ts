@@ -2,9 +2,9 @@
 // point nowhere, windows that end before they start, locations that do not fit the travel model.
 import type * as t from 'io-ts';
 import { DispatchRequest, type Location, type TimeWindow, type TravelModel } from './dispatch.js';
-import { formatErrors, type FieldError } from './dispatchCodecKit.js';
+import { formatErrors, type FieldError } from './fieldErrors.js';
 
-export type { FieldError } from './dispatchCodecKit.js';
+export type { FieldError } from './fieldErrors.js';
 
 function locationErrors(location: Location, travel: TravelModel, matrixSize: number, path: string): FieldError[] {
   switch (travel.kind) {

@@ -5,9 +5,10 @@
 // `validateProblem`, which runs after this codec.
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { strictObject, formatValidationErrors, type FieldError } from './rosterCodecSupport.js';
+import { formatErrors, type FieldError } from './fieldErrors.js';
+import { strictObject } from './rosterCodecSupport.js';
 
-export type { FieldError } from './rosterCodecSupport.js';
+export type { FieldError } from './fieldErrors.js';
 
 interface IsoDateBrand {
   readonly IsoDate: unique symbol;
@@ -242,7 +243,7 @@ export type Score = t.TypeOf<typeof Score>;
 /** Decodes an untrusted request body into a RosterProblem, or the path and reason of each error. */
 export function decodeRosterProblem(input: unknown): { ok: true; problem: RosterProblem } | { ok: false; errors: FieldError[] } {
   const result = RosterProblem.decode(input);
-  if (isLeft(result)) return { ok: false, errors: formatValidationErrors(result.left) };
+  if (isLeft(result)) return { ok: false, errors: formatErrors(result.left) };
   return { ok: true, problem: result.right };
 }
 

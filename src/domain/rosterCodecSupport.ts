@@ -1,14 +1,7 @@
-// Two pieces io-ts lacks for a public request model: an object codec that REJECTS unknown keys
-// (io-ts `exact` strips them silently), and a flattening of io-ts errors into `{ path, message }`
-// pairs an API can return as-is.
+// What io-ts lacks for a public request model: an object codec that REJECTS unknown keys (io-ts
+// `exact` strips them silently). Errors are flattened by ./fieldErrors.ts.
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-
-/** One invalid field: a dotted path (`employees.3.contractId`) and what is wrong. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
 
 type Props = Record<string, t.Mixed>;
 type StrictOf<R extends Props, O extends Props> = t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>;
@@ -44,37 +37,4 @@ export function strictObject<R extends Props, O extends Props>(
     },
     (a) => shape.encode(a) as StrictOf<R, O>,
   );
-}
-
-/** Flattens io-ts errors into one `{ path, message }` per failing leaf. */
-export function formatValidationErrors(errors: t.Errors): FieldError[] {
-  const byPath = new Map<string, string[]>();
-  for (const error of errors) {
-    const path = pathOf(error.context);
-    const leaf = error.context[error.context.length - 1];
-    const message = error.message ?? `expected ${leaf?.type.name ?? 'a valid value'}, got ${describe(error.value)}`;
-    const messages = byPath.get(path) ?? [];
-    if (!messages.includes(message)) messages.push(message);
-    byPath.set(path, messages);
-  }
-  // A union reports one failure per member for the same field: say them as one alternative.
-  return [...byPath].map(([path, messages]) => ({ path, message: messages.join(' or ') }));
-}
-
-// io-ts intersections and unions add "0"/"1" members to the context; only keys below an object
-// or an array (index) are real path parts.
-function pathOf(context: t.Context): string {
-  const parts: string[] = [];
-  for (let i = 1; i < context.length; i++) {
-    const parent = context[i - 1]!.type;
-    if (parent instanceof t.IntersectionType || parent instanceof t.UnionType || context[i]!.key === '') continue;
-    parts.push(context[i]!.key);
-  }
-  return parts.join('.');
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text === undefined ? typeof value : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

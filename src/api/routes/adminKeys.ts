@@ -10,7 +10,8 @@ import { DEFAULT_ORG, IssueKeyBody, streamIdOfKey } from '../../domain/apiKeys.j
 import type { Services } from '../../infra/services.js';
 import { acceptedOrThrow, commandContextOf } from '../commandRequest.js';
 import { formatKey, hashSecret } from '../middleware/apiKeyAuth.js';
-import { fieldErrors, HttpProblem, invalidInput } from '../problem.js';
+import { formatErrors } from '../../domain/fieldErrors.js';
+import { HttpProblem, invalidInput } from '../problem.js';
 
 const LIST_KEYS = `
   SELECT key_id, org_id, name, scopes, created_at, created_by, expires_at, revoked_at, revoked_by
@@ -25,7 +26,7 @@ export function adminKeysRouter(services: Pick<Services, 'database' | 'eventStor
 
   router.post('/keys', async (ctx) => {
     const body = IssueKeyBody.decode(ctx.request.body ?? {});
-    if (isLeft(body)) throw invalidInput(fieldErrors(body.left));
+    if (isLeft(body)) throw invalidInput(formatErrors(body.left));
     const { name, scopes, org_id: orgId = DEFAULT_ORG, expires_at: expiresAt } = body.right;
     if (expiresAt && Date.parse(expiresAt) <= Date.now()) throw invalidInput([{ path: 'expires_at', message: 'must be in the future' }]);
     const keyId = randomBytes(8).toString('hex');

@@ -6,11 +6,12 @@ import type * as t from 'io-ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventStore } from '../../infra/eventstore/eventStore.js';
 import { etagOf } from '../commandRequest.js';
-import { fieldErrors, HttpProblem, invalidInput } from '../problem.js';
+import { formatErrors } from '../../domain/fieldErrors.js';
+import { HttpProblem, invalidInput } from '../problem.js';
 
 export function decodeBody<A>(codec: t.Decoder<unknown, A>, body: unknown): A {
   const decoded = codec.decode(body ?? {});
-  if (isLeft(decoded)) throw invalidInput(fieldErrors(decoded.left));
+  if (isLeft(decoded)) throw invalidInput(formatErrors(decoded.left));
   return decoded.right;
 }
 
