@@ -20,8 +20,8 @@ export const IssueKeyBody = strictObject(
 );
 export type IssueKeyBody = t.TypeOf<typeof IssueKeyBody>;
 
-export const IssueApiKey = t.type({
-  type: t.literal('IssueApiKey'),
+/** What a key is: the same fields in the command that issues it and the event that records it. */
+const KeyFields = {
   keyId: t.string,
   orgId: t.string,
   name: t.string,
@@ -29,20 +29,14 @@ export const IssueApiKey = t.type({
   /** SHA-256 of the secret, hex; the secret itself is never stored. */
   secretHash: t.string,
   expiresAt: t.union([t.string, t.null]),
-});
+};
+
+export const IssueApiKey = t.type({ type: t.literal('IssueApiKey'), ...KeyFields });
 export const RevokeApiKey = t.type({ type: t.literal('RevokeApiKey'), keyId: t.string });
 export const ApiKeyCommand = t.union([IssueApiKey, RevokeApiKey]);
 export type ApiKeyCommand = t.TypeOf<typeof ApiKeyCommand>;
 
-export const ApiKeyIssued = t.type({
-  type: t.literal('ApiKeyIssued'),
-  keyId: t.string,
-  orgId: t.string,
-  name: t.string,
-  scopes: t.array(Scope),
-  secretHash: t.string,
-  expiresAt: t.union([t.string, t.null]),
-});
+export const ApiKeyIssued = t.type({ type: t.literal('ApiKeyIssued'), ...KeyFields });
 export const ApiKeyRevoked = t.type({ type: t.literal('ApiKeyRevoked'), keyId: t.string });
 export const ApiKeyEvent = t.union([ApiKeyIssued, ApiKeyRevoked]);
 export type ApiKeyEvent = t.TypeOf<typeof ApiKeyEvent>;
