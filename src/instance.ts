@@ -112,7 +112,12 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
     logger.info('stopped');
   };
   if (role === 'serve' && config.app.env === 'development') {
-    logger.info({ try: `node bin/paiban.js demo --url http://localhost:${http.port}` }, `try it: node bin/paiban.js demo (docs at http://localhost:${http.port}/docs)`);
+    // The demo issues itself an API key with the admin token, so it needs the same one.
+    const demo = `node bin/paiban.js demo --url http://localhost:${http.port}`;
+    const tryIt = config.security.admin_token
+      ? `try it: ${demo} (with the same ADMIN_TOKEN)`
+      : `try it: restart with ADMIN_TOKEN=<16 or more characters>, then run ${demo} with the same ADMIN_TOKEN`;
+    logger.info({ docs: `http://localhost:${http.port}/docs` }, `${tryIt}; API reference at http://localhost:${http.port}/docs`);
   }
   return { services, http, shutdown };
 }
