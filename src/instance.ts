@@ -6,16 +6,15 @@ import { createApp } from './api/app.js';
 import type { HealthCheck } from './api/opsRoutes.js';
 import { listen, type RunningServer } from './api/server.js';
 import type { AppConfig } from './infra/config.js';
-import type { Logger } from './infra/logger.js';
-import { reopenLogFile } from './infra/logger.js';
+import { reopenLogFile, type Logger } from './infra/logger.js';
 import { migrateUp } from './infra/migrations.js';
 import { openServices, type Services } from './infra/services.js';
 import { allProjections } from './projections/all.js';
 import { ReadCache } from './projections/readCache.js';
 import { startProjectionRunners } from './projections/runner.js';
+import { dispatchJobHandler } from './workers/dispatchJob.js';
 import { startJobWorker } from './workers/jobWorker.js';
 import { policyFromSettings, startRetentionJob } from './workers/retention.js';
-import { dispatchJobHandler } from './workers/dispatchJob.js';
 import { scheduleJobHandler } from './workers/scheduleJob.js';
 
 export type InstanceRole = 'serve' | 'worker';
