@@ -2,7 +2,8 @@
 // problem): change one cell; swap two employees' shifts on one day; swap a block of consecutive
 // days between two employees; set a block of days of one employee to one shift or to OFF (adds
 // or removes a whole run of work — the move that escapes the consecutive-day traps). A move is
-// applied, re-scored incrementally, and undone when rejected; nothing is allocated per move.
+// applied, re-scored incrementally over a window around the changed days (see rosterScore.ts),
+// and undone when rejected; nothing is allocated per move.
 //
 // The annealing cost folds the lexicographic score into one number (hard and medium weighted far
 // above soft); the best roster is kept by the true lexicographic order.
@@ -321,11 +322,6 @@ export class RosterSearch {
     this.state.setCell(e, d, s);
   }
 
-  private finish(): void {
-    this.state.rescoreEmployee(this.e1);
-    if (this.e2 >= 0) this.state.rescoreEmployee(this.e2);
-  }
-
   private undo(): void {
     const D = this.p.days;
     for (let i = this.undoCount - 1; i >= 0; i--) {
@@ -350,8 +346,9 @@ export class RosterSearch {
     if (p.optionList[from + k] === current) k = (k + 1 + this.random.int(count - 1)) % count;
     const s = p.optionList[from + k]!;
     this.begin(e, -1);
+    this.state.openWindow(e, d, d);
     this.set(e, d, s);
-    this.finish();
+    this.state.closeWindow();
     return true;
   }
 
@@ -381,14 +378,18 @@ export class RosterSearch {
     }
     if (!differs) return false;
     this.begin(e1, e2);
+    const st = this.state;
+    st.openWindow(e1, start, start + length - 1);
     for (let d = start; d < start + length; d++) {
-      const x = a[e1 * p.days + d]!;
       const y = a[e2 * p.days + d]!;
-      if (x === y) continue;
-      this.set(e1, d, y);
-      this.set(e2, d, x);
+      if (a[e1 * p.days + d] !== y) this.set(e1, d, y);
     }
-    this.finish();
+    st.closeWindow();
+    // The undo log now holds exactly e1's previous values on the days that differed.
+    const changed = this.undoCount;
+    st.openWindow(e2, start, start + length - 1);
+    for (let i = 0; i < changed; i++) this.set(e2, this.undoCell[i]! - e1 * p.days, this.undoValue[i]!);
+    st.closeWindow();
     return true;
   }
 
@@ -405,9 +406,13 @@ export class RosterSearch {
     const y = a[e * p.days + d2]!;
     if (x === y || !this.isAllowed(e, d1, y) || !this.isAllowed(e, d2, x)) return false;
     this.begin(e, -1);
+    // Two one-day windows: cheaper than one window spanning the days between them.
+    this.state.openWindow(e, d1, d1);
     this.set(e, d1, y);
+    this.state.closeWindow();
+    this.state.openWindow(e, d2, d2);
     this.set(e, d2, x);
-    this.finish();
+    this.state.closeWindow();
     return true;
   }
 
@@ -434,8 +439,9 @@ export class RosterSearch {
     }
     if (!differs) return false;
     this.begin(e, -1);
+    this.state.openWindow(e, start, start + length - 1);
     for (let d = start; d < start + length; d++) if (a[e * p.days + d] !== s) this.set(e, d, s);
-    this.finish();
+    this.state.closeWindow();
     return true;
   }
 }

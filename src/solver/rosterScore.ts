@@ -1,7 +1,11 @@
 // The incremental score of one roster. A cell change updates the cover of its (day, shift) in
-// O(requirements of that cell); the employee-level rules (runs, totals, rest, weekends,
-// successions) are re-scored per touched employee by one pass over that employee's days. Nothing
-// is allocated per change. Semantics are those of evaluator.ts; a property test checks that
+// O(requirements of that cell). The employee-level rules are re-scored either by one pass over
+// the employee's days (`rescoreEmployee`), or — what the search uses — over a window around the
+// changed days (`openWindow` / `closeWindow`): cell terms of the changed days, succession and rest
+// terms of the days that can see them, the work/off runs that touch them, and the per-employee
+// totals (type counts, minutes, weekends) kept as live counters by `setCell`. The window's cost
+// does not grow with the period length, which is what made long horizons slow. Nothing is
+// allocated per change. Semantics are those of evaluator.ts; a property test checks that
 // after any sequence of changes the totals equal a full recomputation and the evaluator's score.
 import type { CompiledProblem } from './compiledProblem.js';
 import { OFF, RULE, ruleCount } from './compiledProblem.js';
@@ -43,6 +47,27 @@ export class RosterScore {
   rowSoft = 0;
   rowMinutes = 0;
 
+  // Live per-employee totals, kept up to date by setCell (the window scorer reads them).
+  private readonly liveTypeCount: Int32Array; // e * shifts + s
+  private readonly liveMinutes: Int32Array;
+  private readonly weekendDays: Int32Array; // e * weekendCount + w: worked days in that weekend
+  private readonly liveWeekends: Int32Array;
+  /** A shift more than this many days before day d can never break rest or overlap on day d. */
+  private readonly reach: number;
+  // The open window: employee, changed days [lo, hi], run span [runFrom, runTo], pair span
+  // [pairFrom, pairTo] (terms counted from lo), and the window's score before the change.
+  private wE = -1;
+  private wLo = 0;
+  private wHi = 0;
+  private wRunFrom = 0;
+  private wRunTo = 0;
+  private wPairFrom = 0;
+  private wPairTo = 0;
+  private wOldHard = 0;
+  private wOldSoft = 0;
+  private partHard = 0;
+  private partSoft = 0;
+
   constructor(p: CompiledProblem, initial?: Int16Array) {
     this.p = p;
     this.a = initial === undefined ? new Int16Array(p.employees * p.days).fill(OFF) : Int16Array.from(initial);
@@ -55,6 +80,11 @@ export class RosterScore {
     this.groupPenalty = new Float64Array(p.groupSize.length);
     this.typeCount = new Int32Array(p.shifts);
     this.weekendStamp = new Int32Array(p.weekendCount);
+    this.liveTypeCount = new Int32Array(p.employees * p.shifts);
+    this.liveMinutes = new Int32Array(p.employees);
+    this.weekendDays = new Int32Array(p.employees * p.weekendCount);
+    this.liveWeekends = new Int32Array(p.employees);
+    this.reach = reachOf(p);
     this.recomputeAll();
   }
 
@@ -65,10 +95,17 @@ export class RosterScore {
     this.medium = 0;
     this.soft = 0;
     this.coverCount.fill(0);
+    this.liveTypeCount.fill(0);
+    this.liveMinutes.fill(0);
+    this.weekendDays.fill(0);
+    this.liveWeekends.fill(0);
     for (let e = 0; e < p.employees; e++) {
       for (let d = 0; d < p.days; d++) {
         const s = this.a[e * p.days + d]!;
-        if (s !== OFF) this.countCover(e, d, s, 1);
+        if (s !== OFF) {
+          this.countCover(e, d, s, 1);
+          this.countTotals(e, d, s, 1);
+        }
       }
     }
     for (let i = 0; i < this.coverCount.length; i++) this.addCoverTerm(i, 1);
@@ -96,9 +133,212 @@ export class RosterScore {
     const i = e * this.p.days + d;
     const old = this.a[i]!;
     if (old === s) return;
-    if (old !== OFF) this.changeCover(e, d, old, -1);
+    if (old !== OFF) {
+      this.changeCover(e, d, old, -1);
+      this.countTotals(e, d, old, -1);
+    }
     this.a[i] = s;
-    if (s !== OFF) this.changeCover(e, d, s, 1);
+    if (s !== OFF) {
+      this.changeCover(e, d, s, 1);
+      this.countTotals(e, d, s, 1);
+    }
+  }
+
+  private countTotals(e: number, d: number, s: number, delta: number): void {
+    const p = this.p;
+    this.liveTypeCount[e * p.shifts + s]! += delta;
+    this.liveMinutes[e]! += delta * p.shiftDuration[s]!;
+    const w = p.weekendOf[d]!;
+    if (w >= 0) {
+      const k = e * p.weekendCount + w;
+      const before = this.weekendDays[k]!;
+      this.weekendDays[k] = before + delta;
+      if (before === 0) this.liveWeekends[e]!++;
+      else if (before + delta === 0) this.liveWeekends[e]!--;
+    }
+  }
+
+  /**
+   * Starts a change of employee e's cells on days [lo, hi] only: call it before those setCell
+   * calls, and `closeWindow()` after them (instead of `rescoreEmployee`). One window at a time.
+   */
+  openWindow(e: number, lo: number, hi: number): void {
+    const p = this.p;
+    const D = p.days;
+    const a = this.a;
+    const base = e * D;
+    // The runs that can change are those touching [lo - 1, hi + 1]; their outer ends lie outside
+    // the changed days, so the span is the same before and after the change.
+    let from = lo;
+    if (lo > 0) {
+      const worked = a[base + lo - 1]! !== OFF;
+      from = lo - 1;
+      while (from > 0 && (a[base + from - 1]! !== OFF) === worked) from--;
+    }
+    let to = hi;
+    if (hi < D - 1) {
+      const worked = a[base + hi + 1]! !== OFF;
+      to = hi + 1;
+      while (to < D - 1 && (a[base + to + 1]! !== OFF) === worked) to++;
+    }
+    this.wE = e;
+    this.wLo = lo;
+    this.wHi = hi;
+    this.wRunFrom = from;
+    this.wRunTo = to;
+    this.wPairFrom = Math.max(0, lo - this.reach);
+    this.wPairTo = Math.min(D - 1, hi + this.reach);
+    this.scoreWindow();
+    this.wOldHard = this.partHard;
+    this.wOldSoft = this.partSoft;
+  }
+
+  /** Ends the open window: folds the change of employee e's score into the totals. */
+  closeWindow(): void {
+    const e = this.wE;
+    this.scoreWindow();
+    const dh = this.partHard - this.wOldHard;
+    const ds = this.partSoft - this.wOldSoft;
+    this.hard += dh;
+    this.soft += ds;
+    this.employeeHard[e]! += dh;
+    this.employeeSoft[e]! += ds;
+    const oldMinutes = this.employeeMinutes[e]!;
+    const minutes = this.liveMinutes[e]!;
+    if (oldMinutes !== minutes) {
+      this.employeeMinutes[e] = minutes;
+      if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, minutes);
+    }
+    this.wE = -1;
+  }
+
+  /** The open window's part of the employee's row score (sets partHard, partSoft). */
+  private scoreWindow(): void {
+    const p = this.p;
+    const e = this.wE;
+    const D = p.days;
+    const S = p.shifts;
+    const S1 = S + 1;
+    const a = this.a;
+    const base = e * D;
+    const rb = e * R;
+    const ruleHard = p.ruleHard;
+    const ruleSoft = p.ruleSoft;
+    const lo = this.wLo;
+    const hi = this.wHi;
+    let hard = 0;
+    let soft = 0;
+    // Cell terms of the changed days.
+    for (let d = lo, cell = (base + lo) * S1 + 1; d <= hi; d++, cell += S1) {
+      const s = a[base + d]!;
+      hard += p.dayHard[cell + s]!;
+      soft += p.daySoft[cell + s]!;
+    }
+    // Succession, rest and overlap terms of the days that can see a changed day.
+    const minRest = p.minRest[e]!;
+    const timed = minRest >= 0 || p.shiftsCanOverlap;
+    const forbidden = p.forbidden;
+    let prev = this.wPairFrom > 0 ? a[base + this.wPairFrom - 1]! : OFF;
+    let lastEnd = -Infinity;
+    for (let d = this.wPairFrom; d <= this.wPairTo; d++) {
+      const s = a[base + d]!;
+      if (s !== OFF) {
+        const counted = d >= lo;
+        if (counted && prev !== OFF && forbidden[prev * S + s] === 1) {
+          hard += ruleHard[rb + R_FORBIDDEN]!;
+          soft += ruleSoft[rb + R_FORBIDDEN]!;
+        }
+        if (timed) {
+          const start = d * 1440 + p.shiftStart[s]!;
+          const gap = start - lastEnd;
+          if (counted) {
+            if (gap < 0) {
+              hard += ruleHard[rb + R_OVERLAP]!;
+              soft += ruleSoft[rb + R_OVERLAP]!;
+            } else if (minRest >= 0 && gap < minRest) {
+              hard += ruleHard[rb + R_MIN_REST]!;
+              soft += ruleSoft[rb + R_MIN_REST]!;
+            }
+          }
+          lastEnd = start + p.shiftDuration[s]!;
+        }
+      }
+      prev = s;
+    }
+    // The runs inside [runFrom, runTo].
+    const to = this.wRunTo;
+    let runStart = this.wRunFrom;
+    let runWorked = a[base + runStart]! !== OFF;
+    for (let d = runStart + 1; d <= to + 1; d++) {
+      const worked = d <= to && a[base + d]! !== OFF;
+      if (d <= to && worked === runWorked) continue;
+      this.runPenalty(e, runWorked, runStart, d - 1);
+      hard += this.partHard;
+      soft += this.partSoft;
+      runStart = d;
+      runWorked = worked;
+    }
+    // Per-employee totals from the live counters.
+    for (let s = 0; s < S; s++) {
+      const max = p.maxPerType[e * S + s]!;
+      const count = this.liveTypeCount[e * S + s]!;
+      if (max >= 0 && count > max) {
+        hard += ruleHard[rb + R_MAX_TYPE]! * (count - max);
+        soft += ruleSoft[rb + R_MAX_TYPE]! * (count - max);
+      }
+    }
+    const minutes = this.liveMinutes[e]!;
+    const minMinutes = p.minMinutes[e]!;
+    if (minMinutes >= 0 && minutes < minMinutes) {
+      const hours = Math.ceil((minMinutes - minutes) / 60);
+      hard += ruleHard[rb + R_MIN_MINUTES]! * hours;
+      soft += ruleSoft[rb + R_MIN_MINUTES]! * hours;
+    }
+    const maxMinutes = p.maxMinutes[e]!;
+    if (maxMinutes >= 0 && minutes > maxMinutes) {
+      const hours = Math.ceil((minutes - maxMinutes) / 60);
+      hard += ruleHard[rb + R_MAX_MINUTES]! * hours;
+      soft += ruleSoft[rb + R_MAX_MINUTES]! * hours;
+    }
+    const maxWeekends = p.maxWeekends[e]!;
+    const weekends = this.liveWeekends[e]!;
+    if (maxWeekends >= 0 && weekends > maxWeekends) {
+      hard += ruleHard[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
+      soft += ruleSoft[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
+    }
+    this.evaluations += this.wPairTo - this.wPairFrom + (to - this.wRunFrom) + S + 4;
+    this.partHard = hard;
+    this.partSoft = soft;
+  }
+
+  /** Penalty of one run of work or days off on [first, last] (sets partHard, partSoft), as in scoreRow. */
+  private runPenalty(e: number, worked: boolean, first: number, last: number): void {
+    const p = this.p;
+    const rb = e * R;
+    const length = last - first + 1;
+    const atEdge = p.exemptEdgeRuns && (first === 0 || last === p.days - 1);
+    let hard = 0;
+    let soft = 0;
+    if (worked) {
+      const maxCons = p.maxConsecutive[e]!;
+      if (maxCons >= 0 && length > maxCons) {
+        hard += p.ruleHard[rb + R_MAX_CONS]! * (length - maxCons);
+        soft += p.ruleSoft[rb + R_MAX_CONS]! * (length - maxCons);
+      }
+      const minCons = p.minConsecutive[e]!;
+      if (minCons >= 0 && length < minCons && !atEdge) {
+        hard += p.ruleHard[rb + R_MIN_CONS]! * (minCons - length);
+        soft += p.ruleSoft[rb + R_MIN_CONS]! * (minCons - length);
+      }
+    } else {
+      const minOff = p.minDaysOff[e]!;
+      if (minOff >= 0 && length < minOff && !atEdge) {
+        hard += p.ruleHard[rb + R_MIN_OFF]! * (minOff - length);
+        soft += p.ruleSoft[rb + R_MIN_OFF]! * (minOff - length);
+      }
+    }
+    this.partHard = hard;
+    this.partSoft = soft;
   }
 
   /** Re-scores employee e's row-level rules and folds the change into the totals. */
@@ -316,4 +556,23 @@ export class RosterScore {
     this.rowSoft = soft;
     this.rowMinutes = minutes;
   }
+}
+
+/**
+ * Days after which a shift can no longer break rest or overlap: the smallest k >= 1 such that a
+ * shift on day d - k always ends at least max(minRest, 0) minutes before any shift on day d starts.
+ */
+function reachOf(p: CompiledProblem): number {
+  if (p.shifts === 0) return 1;
+  let maxEnd = 0;
+  let minStart = Infinity;
+  for (let s = 0; s < p.shifts; s++) {
+    maxEnd = Math.max(maxEnd, p.shiftStart[s]! + p.shiftDuration[s]!);
+    minStart = Math.min(minStart, p.shiftStart[s]!);
+  }
+  let rest = 0;
+  for (let e = 0; e < p.employees; e++) rest = Math.max(rest, p.minRest[e]!);
+  let k = 1;
+  while (k * 1440 + minStart - maxEnd < rest) k++;
+  return k;
 }

@@ -133,6 +133,32 @@ describe('incremental score (property)', () => {
     );
   });
 
+  it('equals a full recomputation after windowed re-scoring of random blocks', () => {
+    const change = fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 6, maxLength: 6 }));
+    fc.assert(
+      fc.property(problemArbitrary, fc.array(change, { minLength: 1, maxLength: 40 }), (problem, changes) => {
+        const p = compileProblem(problem);
+        const state = new RosterScore(p);
+        for (const [e0, d0, length, values] of changes) {
+          const e = e0 % p.employees;
+          const lo = d0 % p.days;
+          const hi = Math.min(p.days - 1, lo + length - 1);
+          state.openWindow(e, lo, hi);
+          for (let d = lo; d <= hi; d++) {
+            const s = values[d - lo]!;
+            state.setCell(e, d, s >= p.shifts ? -1 : s);
+          }
+          state.closeWindow();
+        }
+        const fresh = new RosterScore(p, state.a);
+        assert.deepEqual(scoreOf(state), scoreOf(fresh));
+        assert.deepEqual([...state.employeeHard], [...fresh.employeeHard]);
+        assert.deepEqual([...state.employeeSoft], [...fresh.employeeSoft]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('equals a full recomputation and the evaluator after search moves and undos', () => {
     fc.assert(
       fc.property(problemArbitrary, fc.integer(), fc.integer({ min: 1, max: 400 }), (problem, seed, moves) => {
