@@ -3,6 +3,13 @@
 // touches the schedule, which invalidates all its answers (assignments by employee, by day range,
 // …) with one write and no key scans. A read fetches the token and the answer in one round trip.
 // When the cache is down, every read is a miss and goes to the database.
+//
+// In front of the shared cache sits a small in-process layer: each schedule's token is remembered
+// for `localTokenMs` (and fetched at most once at a time), and the answers under it in a bounded
+// LRU, so a hot read costs no round trip. An answer is still only served under the token it was
+// computed with; what the local layer adds is that another instance's invalidation is seen up to
+// `localTokenMs` late (the read side already lags the write side by the projection). This
+// instance's own invalidations take effect at once.
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { Cache } from '../infra/cache.js';
@@ -20,12 +27,47 @@ cacheRequests.inc({ result: 'miss' }, 0);
 
 const TOKEN_TTL_SECONDS = 24 * 3600;
 
+export interface ReadCacheOptions {
+  /** How long an answer may stay cached even without invalidation (a safety net). */
+  ttlSeconds?: number;
+  /** How long a schedule's token is trusted without asking the shared cache; 0 turns the local layer off. */
+  localTokenMs?: number;
+  /** How many answers the local layer keeps (least recently used go first). */
+  localAnswers?: number;
+  now?: () => number;
+}
+
+interface LocalToken {
+  /** undefined: the shared cache had no token (the next miss creates one). */
+  token: string | undefined;
+  fetchedAt: number;
+}
+
+interface Entry<T> {
+  token: string;
+  value: T;
+}
+
 export class ReadCache {
+  private readonly ttlSeconds: number;
+  private readonly localTokenMs: number;
+  private readonly maxLocalAnswers: number;
+  private readonly now: () => number;
+  private readonly localTokens = new Map<string, LocalToken>();
+  private readonly localAnswers = new Map<string, Entry<unknown>>();
+  /** One shared-cache lookup per token key at a time; concurrent readers wait for it. */
+  private readonly pending = new Map<string, { since: LocalToken | undefined; lookup: Promise<[string | undefined, string | undefined]> }>();
+
   constructor(
     private readonly cache: Cache,
-    /** How long an answer may stay cached even without invalidation (a safety net). */
-    private readonly ttlSeconds = 300,
-  ) {}
+    options: ReadCacheOptions | number = {},
+  ) {
+    const settings = typeof options === 'number' ? { ttlSeconds: options } : options;
+    this.ttlSeconds = settings.ttlSeconds ?? 300;
+    this.localTokenMs = settings.localTokenMs ?? 200;
+    this.maxLocalAnswers = settings.localAnswers ?? 1000;
+    this.now = settings.now ?? Date.now;
+  }
 
   private tokenKey(ref: ScheduleRef): string {
     return `schedule-token:${ref.orgId}:${ref.scheduleId}`;
@@ -38,27 +80,93 @@ export class ReadCache {
     return (await this.cache.get(this.tokenKey(ref))) ?? fresh;
   }
 
+  private rememberToken(tokenKey: string, token: string | undefined): void {
+    this.localTokens.delete(tokenKey);
+    this.localTokens.set(tokenKey, { token, fetchedAt: this.now() });
+    // Bounded like the answers: a token per schedule read recently is plenty.
+    if (this.localTokens.size > this.maxLocalAnswers) this.localTokens.delete(this.localTokens.keys().next().value as string);
+  }
+
+  private rememberAnswer(key: string, entry: Entry<unknown>): void {
+    if (this.localTokenMs <= 0) return;
+    this.localAnswers.delete(key);
+    this.localAnswers.set(key, entry);
+    if (this.localAnswers.size > this.maxLocalAnswers) this.localAnswers.delete(this.localAnswers.keys().next().value as string);
+  }
+
+  /** The locally cached answer when its token is the schedule's current one (as trusted locally). */
+  private localHit<T>(tokenKey: string, key: string): Entry<T> | undefined {
+    const known = this.localTokens.get(tokenKey);
+    if (!known || known.token === undefined || this.now() - known.fetchedAt >= this.localTokenMs) return undefined;
+    const entry = this.localAnswers.get(key) as Entry<T> | undefined;
+    if (!entry || entry.token !== known.token) return undefined;
+    // Most recently used last.
+    this.localAnswers.delete(key);
+    this.localAnswers.set(key, entry);
+    return entry;
+  }
+
+  /** Token and answer from the shared cache; the token is remembered locally unless an invalidation overtook the lookup. */
+  private fetchShared(tokenKey: string, key: string): Promise<[string | undefined, string | undefined]> {
+    const lookupKey = `${tokenKey}\n${key}`;
+    const before = this.localTokens.get(tokenKey);
+    const inFlight = this.pending.get(lookupKey);
+    // Joined only when no invalidation came since it started: its answer could predate that one.
+    if (inFlight && inFlight.since === before) return inFlight.lookup;
+    const lookup = this.cache
+      .getMany([tokenKey, key])
+      .then(([token, cached]): [string | undefined, string | undefined] => {
+        if (this.localTokenMs > 0 && this.localTokens.get(tokenKey) === before) this.rememberToken(tokenKey, token);
+        return [token, cached];
+      })
+      .finally(() => {
+        if (this.pending.get(lookupKey)?.lookup === lookup) this.pending.delete(lookupKey);
+      });
+    this.pending.set(lookupKey, { since: before, lookup });
+    return lookup;
+  }
+
   /** The cached answer for `resource` of the schedule, or `load()`'s (then cached). */
   async read<T>(ref: ScheduleRef, resource: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const tokenKey = this.tokenKey(ref);
     const key = `schedule:${ref.orgId}:${ref.scheduleId}:${resource}`;
-    const [currentToken, cached] = await this.cache.getMany([this.tokenKey(ref), key]);
+    const local = this.localHit<T>(tokenKey, key);
+    if (local) {
+      cacheRequests.inc({ result: 'hit' });
+      return local.value;
+    }
+    const [currentToken, cached] = await this.fetchShared(tokenKey, key);
     if (currentToken !== undefined && cached !== undefined) {
-      const entry = JSON.parse(cached) as { token: string; value: T };
+      const entry = JSON.parse(cached) as Entry<T>;
       if (entry.token === currentToken) {
+        this.rememberAnswer(key, entry);
         cacheRequests.inc({ result: 'hit' });
         return entry.value;
       }
     }
     cacheRequests.inc({ result: 'miss' });
     const token = currentToken ?? (await this.newToken(ref));
+    // A token this read created is the current one unless an invalidation came meanwhile.
+    if (currentToken === undefined && this.localTokens.get(tokenKey)?.token === undefined && this.localTokenMs > 0) this.rememberToken(tokenKey, token);
     const value = await load();
     // Stored with the token read before loading: if an invalidation replaced it meanwhile, this
     // possibly stale answer is never served.
-    if (value !== undefined) await this.cache.set(key, JSON.stringify({ token, value }), this.ttlSeconds);
+    if (value !== undefined) {
+      await this.cache.set(key, JSON.stringify({ token, value }), this.ttlSeconds);
+      this.rememberAnswer(key, { token, value });
+    }
     return value;
   }
 
   async invalidate(refs: readonly ScheduleRef[]): Promise<void> {
-    await Promise.all(refs.map((ref) => this.cache.set(this.tokenKey(ref), randomUUID(), TOKEN_TTL_SECONDS)));
+    await Promise.all(
+      refs.map(async (ref) => {
+        const token = randomUUID();
+        const tokenKey = this.tokenKey(ref);
+        // Locally first, so this instance never serves an older answer once the commit is done.
+        if (this.localTokenMs > 0) this.rememberToken(tokenKey, token);
+        await this.cache.set(tokenKey, token, TOKEN_TTL_SECONDS);
+      }),
+    );
   }
 }

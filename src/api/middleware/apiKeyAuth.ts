@@ -37,13 +37,23 @@ export type KeyVerifier = (token: string) => Promise<AuthContext | string>;
 /** Checks a presented key: its context, or why it is refused. */
 export function keyVerifier(eventStore: EventStore, cacheMs = 500, now: () => Date = () => new Date()): KeyVerifier {
   const cache = new Map<string, { state: ApiKeyState; loadedAt: number }>();
-  const load = async (keyId: string): Promise<ApiKeyState> => {
-    const hit = cache.get(keyId);
-    if (hit && Date.now() - hit.loadedAt < cacheMs) return hit.state;
+  // When a hot key's entry expires, every request in flight would read its stream at once; they
+  // share one read instead.
+  const loading = new Map<string, Promise<ApiKeyState>>();
+  const readState = async (keyId: string): Promise<ApiKeyState> => {
     const state = fold(apiKeyDecider, decodeEvents(ApiKeyEvent, await eventStore.readStream(streamIdOfKey(keyId))));
     if (cache.size >= 10_000) cache.delete(cache.keys().next().value as string);
     cache.set(keyId, { state, loadedAt: Date.now() });
     return state;
+  };
+  const load = (keyId: string): Promise<ApiKeyState> => {
+    const hit = cache.get(keyId);
+    if (hit && Date.now() - hit.loadedAt < cacheMs) return Promise.resolve(hit.state);
+    const inFlight = loading.get(keyId);
+    if (inFlight) return inFlight;
+    const read = readState(keyId).finally(() => loading.delete(keyId));
+    loading.set(keyId, read);
+    return read;
   };
   return async (token) => {
     const match = KEY_FORMAT.exec(token);

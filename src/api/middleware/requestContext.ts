@@ -45,7 +45,8 @@ export function requestContext(logger: Logger): Middleware {
     const offered = ctx.get('X-Request-Id');
     const requestId = SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ request_id: requestId });
+    // A "simple" child: only a plain field is added, so bunyan skips re-resolving serializers and streams.
+    ctx.state.log = logger.child({ request_id: requestId }, true);
     ctx.set('X-Request-Id', requestId);
     try {
       await next();

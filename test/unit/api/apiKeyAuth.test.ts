@@ -88,6 +88,15 @@ describe('API key verification', () => {
     await verify(formatKey(KEY_ID, SECRET));
     assert.equal(store.reads(), 2);
   });
+
+  it('reads a key once for many concurrent requests when its cache entry has expired', async () => {
+    const store = keyStore();
+    store.issue(KEY_ID, SECRET);
+    const verify = keyVerifier(store.eventStore, 100);
+    const results = await Promise.all(Array.from({ length: 20 }, () => verify(formatKey(KEY_ID, SECRET))));
+    assert.ok(results.every((result) => typeof result === 'object'));
+    assert.equal(store.reads(), 1);
+  });
 });
 
 describe('authenticate and requireScope', () => {
