@@ -5,8 +5,8 @@
 // When the cache is down, every read is a miss and goes to the database.
 //
 // In front of the shared cache sits a small in-process layer: each schedule's token is remembered
-// for `localTokenMs` (and fetched at most once at a time), and the answers under it in a bounded
-// LRU, so a hot read costs no round trip. An answer is still only served under the token it was
+// for `localTokenMs` (fetched at most once at a time, refreshed in the background past half that),
+// and the answers under it in a bounded LRU, so a hot read costs no round trip. An answer is still only served under the token it was
 // computed with; what the local layer adds is that another instance's invalidation is seen up to
 // `localTokenMs` late (the read side already lags the write side by the projection). This
 // instance's own invalidations take effect at once.
@@ -97,9 +97,14 @@ export class ReadCache {
   /** The locally cached answer when its token is the schedule's current one (as trusted locally). */
   private localHit<T>(tokenKey: string, key: string): Entry<T> | undefined {
     const known = this.localTokens.get(tokenKey);
-    if (!known || known.token === undefined || this.now() - known.fetchedAt >= this.localTokenMs) return undefined;
+    if (!known || known.token === undefined) return undefined;
+    const age = this.now() - known.fetchedAt;
+    if (age >= this.localTokenMs) return undefined;
     const entry = this.localAnswers.get(key) as Entry<T> | undefined;
     if (!entry || entry.token !== known.token) return undefined;
+    // Past half its life the token is refreshed in the background, so hot readers never wait for
+    // the shared cache (the staleness bound stays localTokenMs).
+    if (age >= this.localTokenMs / 2) void this.fetchShared(tokenKey, key).catch(() => undefined);
     // Most recently used last.
     this.localAnswers.delete(key);
     this.localAnswers.set(key, entry);

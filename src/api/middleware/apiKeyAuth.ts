@@ -34,6 +34,17 @@ export const formatKey = (keyId: string, secret: string): string => `pb_${keyId}
 
 export type KeyVerifier = (token: string) => Promise<AuthContext | string>;
 
+/** The stored secret hash as bytes, decoded once per loaded key state rather than per request. */
+const expectedHashes = new WeakMap<ApiKeyState, Buffer>();
+function expectedHashOf(state: ApiKeyState): Buffer {
+  let bytes = expectedHashes.get(state);
+  if (!bytes) {
+    bytes = Buffer.from(state.secretHash || '0'.repeat(64), 'hex');
+    expectedHashes.set(state, bytes);
+  }
+  return bytes;
+}
+
 /** Checks a presented key: its context, or why it is refused. */
 export function keyVerifier(eventStore: EventStore, cacheMs = 500, now: () => Date = () => new Date()): KeyVerifier {
   const cache = new Map<string, { state: ApiKeyState; loadedAt: number }>();
@@ -60,8 +71,8 @@ export function keyVerifier(eventStore: EventStore, cacheMs = 500, now: () => Da
     if (!match) return 'the API key is malformed';
     const [, keyId, secret] = match;
     const state = await load(keyId);
-    const given = Buffer.from(hashSecret(secret), 'hex');
-    const expected = Buffer.from(state.secretHash || '0'.repeat(64), 'hex');
+    const given = createHash('sha256').update(secret).digest();
+    const expected = expectedHashOf(state);
     const matches = given.length === expected.length && timingSafeEqual(given, expected);
     if (!state.exists || !matches) return 'unknown API key';
     if (!usable(state, now())) return state.revoked ? 'the API key was revoked' : 'the API key has expired';

@@ -41,7 +41,8 @@ declare module 'koa' {
 }
 
 export function clientAddress(trustedProxies: AddressRanges): Middleware {
-  return async (ctx, next) => {
+  // Returns next() instead of awaiting it: one promise fewer per request.
+  return (ctx, next) => {
     let address = normaliseAddress(ctx.socket.remoteAddress ?? '');
     if (trustedProxies.size > 0 && trustedProxies.has(address)) {
       const forwarded = ctx.get('X-Forwarded-For').split(',').map((hop) => normaliseAddress(hop)).filter((hop) => isIP(hop));
@@ -51,6 +52,6 @@ export function clientAddress(trustedProxies: AddressRanges): Middleware {
       }
     }
     ctx.state.clientAddress = address;
-    await next();
+    return next();
   };
 }

@@ -18,16 +18,21 @@ function decodedPath(path: string): string | undefined {
 }
 
 export function saneInput(): Middleware {
-  return async (ctx, next) => {
-    const path = decodedPath(ctx.path);
+  // Not async: returns next() instead of awaiting it (one promise fewer per request); a throw here
+  // still reaches the problems middleware as a rejection (koa-compose catches it).
+  return (ctx, next) => {
+    // Most paths have no escapes and most reads no query string: skip decoding and parsing then.
+    const path = ctx.path.includes('%') ? decodedPath(ctx.path) : ctx.path;
     if (path === undefined || CONTROL_OR_BROKEN.test(path)) throw new HttpProblem(404, 'not-found', 'No such resource.');
-    for (const [name, value] of Object.entries(ctx.query)) {
-      const values = Array.isArray(value) ? value : [value ?? ''];
-      if (CONTROL_OR_BROKEN.test(name) || values.some((v) => CONTROL_OR_BROKEN.test(v))) {
-        throw new HttpProblem(400, 'bad-query', `Query parameter "${name.replace(CONTROL_OR_BROKEN, '?')}" contains control characters or broken Unicode.`);
+    if (ctx.querystring) {
+      for (const [name, value] of Object.entries(ctx.query)) {
+        const values = Array.isArray(value) ? value : [value ?? ''];
+        if (CONTROL_OR_BROKEN.test(name) || values.some((v) => CONTROL_OR_BROKEN.test(v))) {
+          throw new HttpProblem(400, 'bad-query', `Query parameter "${name.replace(CONTROL_OR_BROKEN, '?')}" contains control characters or broken Unicode.`);
+        }
       }
     }
-    await next();
+    return next();
   };
 }
 

@@ -2,15 +2,16 @@
 // which is off unless origins are configured.
 import type { Middleware } from 'koa';
 
+// The middleware below return next() instead of awaiting it: one promise fewer per request layer.
 export function securityHeaders(): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
     // /docs sets a policy of its own for its inline style.
     if (ctx.path !== '/docs') ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    await next();
+    return next();
   };
 }
 
@@ -18,7 +19,7 @@ export function securityHeaders(): Middleware {
 export function cors(allowedOrigins: readonly string[]): Middleware {
   const anyOrigin = allowedOrigins.includes('*');
   const allowed = new Set(allowedOrigins);
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const origin = ctx.get('Origin');
     if (!origin || allowedOrigins.length === 0 || !(anyOrigin || allowed.has(origin))) return next();
     ctx.set('Access-Control-Allow-Origin', anyOrigin ? '*' : origin);
@@ -29,8 +30,8 @@ export function cors(allowedOrigins: readonly string[]): Middleware {
       ctx.set('Access-Control-Allow-Headers', 'Authorization, X-API-Key, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id');
       ctx.set('Access-Control-Max-Age', '600');
       ctx.status = 204;
-      return;
+      return Promise.resolve();
     }
-    await next();
+    return next();
   };
 }

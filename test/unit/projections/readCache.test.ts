@@ -70,6 +70,27 @@ describe('ReadCache', () => {
     assert.deepEqual(await reader.read(ref, 'view', load), { version: 2 });
   });
 
+  it('refreshes a hot token in the background past half its life, without making the reader wait', async () => {
+    let clock = 0;
+    const shared = countingCache();
+    const cache = new ReadCache(shared, { localTokenMs: 200, now: () => clock });
+    let version = 1;
+    const load = async () => ({ version });
+    await cache.read(ref, 'view', load);
+    await cache.read(ref, 'view', load);
+    const before = shared.lookups;
+    clock += 99;
+    await cache.read(ref, 'view', load);
+    assert.equal(shared.lookups, before, 'young token: no lookup');
+    clock += 1;
+    version = 2;
+    await new ReadCache(shared).invalidate([ref]);
+    assert.deepEqual(await cache.read(ref, 'view', load), { version: 1 }, 'answered from memory while refreshing');
+    assert.equal(shared.lookups, before + 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(await cache.read(ref, 'view', load), { version: 2 }, 'the refreshed token retired the old answer');
+  });
+
   it("never answers with another org's data", async () => {
     const cache = new ReadCache(memoryCache());
     await cache.read(ref, 'view', async () => ({ owner: 'a' }));
