@@ -3,40 +3,12 @@
 import assert from 'node:assert/strict';
 import Koa from 'koa';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { jsonBody, jsonDepth, MAX_JSON_DEPTH } from '../../../src/api/middleware/jsonBody.js';
 import { problems } from '../../../src/api/middleware/problems.js';
+import { rawExchange } from '../../support/fuzzRoutes.js';
 
 const LIMIT = 4096;
-
-/** Sends raw bytes and resolves with the response head (status line) once it arrives. */
-function rawExchange(port: number, head: string, chunks: () => AsyncGenerator<string>): Promise<{ statusLine: string; bytesSent: number }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let bytesSent = 0;
-    let answered = false;
-    let received = '';
-    socket.on('data', (data) => {
-      received += data.toString();
-      if (!answered && received.includes('\r\n')) {
-        answered = true;
-        resolve({ statusLine: received.split('\r\n')[0], bytesSent });
-        socket.destroy();
-      }
-    });
-    socket.on('error', (error) => (answered ? undefined : reject(error)));
-    socket.on('close', () => (answered ? undefined : reject(new Error(`connection closed without an answer after ${bytesSent} body bytes`))));
-    socket.write(head);
-    void (async () => {
-      for await (const chunk of chunks()) {
-        if (answered || socket.destroyed) return;
-        socket.write(chunk);
-        bytesSent += Buffer.byteLength(chunk);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })().catch(() => undefined);
-  });
-}
 
 describe('JSON body reader', () => {
   let server: http.Server;
@@ -79,9 +51,7 @@ describe('JSON body reader', () => {
     const { statusLine, bytesSent } = await rawExchange(
       port,
       `POST /x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n`,
-      async function* () {
-        for (let i = 0; i < 200; i++) yield 'x'.repeat(1024);
-      },
+      Array.from({ length: 200 }, () => 'x'.repeat(1024)),
     );
     assert.match(statusLine, / 413 /);
     assert.ok(bytesSent < 100 * 1024, `answered after ${bytesSent} of 100 MiB`);
@@ -91,9 +61,7 @@ describe('JSON body reader', () => {
     const { statusLine, bytesSent } = await rawExchange(
       port,
       'POST /x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
-      async function* () {
-        for (let i = 0; i < 2000; i++) yield `400\r\n${'x'.repeat(1024)}\r\n`;
-      },
+      Array.from({ length: 2000 }, () => `400\r\n${'x'.repeat(1024)}\r\n`),
     );
     assert.match(statusLine, / 413 /);
     assert.ok(bytesSent < 64 * 1024, `stopped reading after ${bytesSent} bytes (limit ${LIMIT})`);
