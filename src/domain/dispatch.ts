@@ -59,23 +59,22 @@ export const Location = new t.Type<Location, unknown, unknown>(
 export const TimeWindow = strictObject('TimeWindow', { start: FiniteNumber, end: FiniteNumber }, {});
 export type TimeWindow = t.TypeOf<typeof TimeWindow>;
 
-export const ServiceOrder = strictObject(
-  'ServiceOrder',
-  {
-    id: NonEmptyString,
-    location: Location,
-    /** Service must START inside one of these windows; arriving early means waiting. */
-    timeWindows: nonEmptyArray(TimeWindow, 'TimeWindows'),
-    serviceDuration: NonNegativeNumber,
-  },
-  {
-    requiredSkills: t.array(NonEmptyString),
-    /** Weight of leaving this order unassigned (default 1). */
-    priority: PositiveInteger,
-    /** Capacity consumed on the technician's vehicle (default 0). */
-    demand: NonNegativeNumber,
-  },
-);
+/** What an order asks for, apart from its id: shared with the service-order API (serviceOrders.ts). */
+export const ORDER_REQUIRED_FIELDS = {
+  location: Location,
+  /** Service must START inside one of these windows; arriving early means waiting. */
+  timeWindows: nonEmptyArray(TimeWindow, 'TimeWindows'),
+  serviceDuration: NonNegativeNumber,
+};
+export const ORDER_OPTIONAL_FIELDS = {
+  requiredSkills: t.array(NonEmptyString),
+  /** Weight of leaving this order unassigned (default 1); an urgent order gets a high one. */
+  priority: PositiveInteger,
+  /** Capacity consumed on the technician's vehicle (default 0). */
+  demand: NonNegativeNumber,
+};
+
+export const ServiceOrder = strictObject('ServiceOrder', { id: NonEmptyString, ...ORDER_REQUIRED_FIELDS }, ORDER_OPTIONAL_FIELDS);
 export type ServiceOrder = t.TypeOf<typeof ServiceOrder>;
 
 export const Technician = strictObject(

@@ -2,42 +2,17 @@
 // windows, needing skills and vehicle capacity. One stream per order. The order's fields are the
 // routing library's own (domain/dispatch.ts), so an order goes into a dispatch request unchanged.
 import * as t from 'io-ts';
-import { Location, TimeWindow } from './dispatch.js';
-import { NonEmptyString, NonNegativeNumber, PositiveInteger, nonEmptyArray, strictObject } from './dispatchCodecKit.js';
+import { ORDER_OPTIONAL_FIELDS, ORDER_REQUIRED_FIELDS } from './dispatch.js';
+import { strictObject } from './dispatchCodecKit.js';
 
 const Id = t.refinement(t.string, (s) => s.length > 0 && s.length <= 100, 'an id (1-100 characters)');
 
 /** What a service order asks for; times are in the unit the org's dispatches use (e.g. minutes). */
-export const ServiceOrderSpec = strictObject(
-  'ServiceOrderSpec',
-  {
-    location: Location,
-    timeWindows: nonEmptyArray(TimeWindow, 'TimeWindows'),
-    serviceDuration: NonNegativeNumber,
-  },
-  {
-    requiredSkills: t.array(NonEmptyString),
-    /** Weight of leaving the order unassigned (default 1); an urgent order gets a high one. */
-    priority: PositiveInteger,
-    /** Capacity it takes on the technician's vehicle (default 0). */
-    demand: NonNegativeNumber,
-  },
-);
+export const ServiceOrderSpec = strictObject('ServiceOrderSpec', ORDER_REQUIRED_FIELDS, ORDER_OPTIONAL_FIELDS);
 export type ServiceOrderSpec = t.TypeOf<typeof ServiceOrderSpec>;
 
 /** Fields an update may change; the others stay as they are. */
-export const ServiceOrderChanges = strictObject(
-  'ServiceOrderChanges',
-  {},
-  {
-    location: Location,
-    timeWindows: nonEmptyArray(TimeWindow, 'TimeWindows'),
-    serviceDuration: NonNegativeNumber,
-    requiredSkills: t.array(NonEmptyString),
-    priority: PositiveInteger,
-    demand: NonNegativeNumber,
-  },
-);
+export const ServiceOrderChanges = strictObject('ServiceOrderChanges', {}, { ...ORDER_REQUIRED_FIELDS, ...ORDER_OPTIONAL_FIELDS });
 export type ServiceOrderChanges = t.TypeOf<typeof ServiceOrderChanges>;
 
 export type ServiceOrderStatus = 'open' | 'cancelled' | 'completed';
