@@ -1,7 +1,7 @@
 // Gives every request an id (the caller's X-Request-Id when it is sane, a new UUID otherwise),
 // returns it in the response, and records one access-log line and the HTTP metrics when the
 // request ends. The route label is the matched route pattern, never the raw path.
-import type { Middleware } from 'koa';
+import type { DefaultState, Middleware } from 'koa';
 import { randomUUID } from 'node:crypto';
 import { Counter, Histogram } from 'prom-client';
 import type { Logger } from '../../infra/logger.js';
@@ -40,24 +40,47 @@ export function routeLabel(ctx: { _matchedRoute?: string | RegExp }): string {
 }
 
 export function requestContext(logger: Logger): Middleware {
+  /**
+   * A request's `ctx.state`, whose `log` is made on first use: most requests log nothing but their
+   * access line, which is written through the root logger with the same `request_id` field, so a
+   * child logger for each of them would be wasted work.
+   */
+  class RequestState {
+    private child: Logger | undefined;
+    constructor(public requestId: string) {}
+
+    get log(): Logger {
+      // A "simple" child: only a plain field is added, so bunyan skips re-resolving serializers and streams.
+      return (this.child ??= logger.child({ request_id: this.requestId }, true));
+    }
+
+    set log(log: Logger) {
+      this.child = log;
+    }
+  }
+
   return async (ctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const offered = ctx.get('X-Request-Id');
-    const requestId = SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
-    ctx.state.requestId = requestId;
-    // A "simple" child: only a plain field is added, so bunyan skips re-resolving serializers and streams.
-    ctx.state.log = logger.child({ request_id: requestId }, true);
+    const requestId = offered !== '' && SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    // The other fields of DefaultState are filled in by the middleware that owns them.
+    ctx.state = new RequestState(requestId) as Partial<DefaultState> as DefaultState;
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
     } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { method: ctx.method, route: routeLabel(ctx as { _matchedRoute?: string }), status: String(ctx.status) };
+      const seconds = (performance.now() - started) / 1000;
+      const status = ctx.status;
+      const labels = { method: ctx.method, route: routeLabel(ctx as { _matchedRoute?: string }), status: String(status) };
       httpRequests.inc(labels);
       httpDuration.observe(labels, seconds);
-      const line = { ...labels, status: ctx.status, path: ctx.path, duration_ms: Math.round(seconds * 1e4) / 10 };
-      if (ctx.status >= 500) ctx.state.log.error(line, 'request');
-      else ctx.state.log.info(line, 'request');
+      const failed = status >= 500;
+      // The line is only built when its level is enabled (`log.info()` without arguments asks).
+      if (failed ? logger.error() : logger.info()) {
+        const line = { request_id: requestId, ...labels, status, path: ctx.path, duration_ms: Math.round(seconds * 1e4) / 10 };
+        if (failed) logger.error(line, 'request');
+        else logger.info(line, 'request');
+      }
     }
   };
 }
