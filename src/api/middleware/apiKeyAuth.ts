@@ -3,7 +3,7 @@
 // cached for at most `cacheMs` (half a second), so a revocation is refused everywhere within a
 // second.
 import type { Middleware } from 'koa';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { decodeEvents } from '../../commands/commandHandler.js';
 import { apiKeyDecider, usable, type ApiKeyState } from '../../commands/apiKeyDecider.js';
 import { fold } from '../../commands/decider.js';
@@ -32,7 +32,8 @@ export const hashSecret = (secret: string): string => createHash('sha256').updat
 
 export const formatKey = (keyId: string, secret: string): string => `pb_${keyId}_${secret}`;
 
-export type KeyVerifier = (token: string) => Promise<AuthContext | string>;
+/** A key's context, or why it is refused; synchronous when the key's state is cached. */
+export type KeyVerifier = (token: string) => AuthContext | string | Promise<AuthContext | string>;
 
 /** The stored secret hash as bytes, decoded once per loaded key state rather than per request. */
 const expectedHashes = new WeakMap<ApiKeyState, Buffer>();
@@ -57,26 +58,31 @@ export function keyVerifier(eventStore: EventStore, cacheMs = 500, now: () => Da
     cache.set(keyId, { state, loadedAt: Date.now() });
     return state;
   };
-  const load = (keyId: string): Promise<ApiKeyState> => {
+  /** The key's state: cached (no promise), or the one read in flight. */
+  const load = (keyId: string): ApiKeyState | Promise<ApiKeyState> => {
     const hit = cache.get(keyId);
-    if (hit && Date.now() - hit.loadedAt < cacheMs) return Promise.resolve(hit.state);
+    if (hit && Date.now() - hit.loadedAt < cacheMs) return hit.state;
     const inFlight = loading.get(keyId);
     if (inFlight) return inFlight;
     const read = readState(keyId).finally(() => loading.delete(keyId));
     loading.set(keyId, read);
     return read;
   };
-  return async (token) => {
-    const match = KEY_FORMAT.exec(token);
-    if (!match) return 'the API key is malformed';
-    const [, keyId, secret] = match;
-    const state = await load(keyId);
-    const given = createHash('sha256').update(secret).digest();
+  const check = (keyId: string, secret: string, state: ApiKeyState): AuthContext | string => {
+    // One-shot hash: no Hash object per request.
+    const given = hash('sha256', secret, 'buffer');
     const expected = expectedHashOf(state);
     const matches = given.length === expected.length && timingSafeEqual(given, expected);
     if (!state.exists || !matches) return 'unknown API key';
     if (!usable(state, now())) return state.revoked ? 'the API key was revoked' : 'the API key has expired';
     return { keyId, orgId: state.orgId, scopes: state.scopes };
+  };
+  return (token) => {
+    const match = KEY_FORMAT.exec(token);
+    if (!match) return 'the API key is malformed';
+    const [, keyId, secret] = match;
+    const state = load(keyId);
+    return state instanceof Promise ? state.then((loaded) => check(keyId, secret, loaded)) : check(keyId, secret, state);
   };
 }
 
@@ -89,17 +95,26 @@ function presentedKey(authorization: string, apiKeyHeader: string): string | und
 
 /** Identifies the caller when it presents a key; refusing is left to requireScope. */
 export function authenticate(verify: KeyVerifier): Middleware {
-  return async (ctx, next) => {
-    const token = presentedKey(ctx.get('Authorization'), ctx.get('X-API-Key'));
-    if (token) {
-      const result = await verify(token);
-      if (typeof result === 'string') ctx.state.authFailure = result;
-      else {
-        ctx.state.auth = result;
-        ctx.state.actor = result.keyId;
-      }
+  const record = (ctx: Parameters<Middleware>[0], result: AuthContext | string) => {
+    if (typeof result === 'string') ctx.state.authFailure = result;
+    else {
+      ctx.state.auth = result;
+      ctx.state.actor = result.keyId;
     }
-    await next();
+  };
+  // Not async: a key whose state is cached is checked without a promise of its own.
+  return (ctx, next) => {
+    const token = presentedKey(ctx.get('Authorization'), ctx.get('X-API-Key'));
+    if (!token) return next();
+    const result = verify(token);
+    if (result instanceof Promise) {
+      return result.then((verified) => {
+        record(ctx, verified);
+        return next();
+      });
+    }
+    record(ctx, result);
+    return next();
   };
 }
 
