@@ -46,6 +46,14 @@ interface LocalToken {
 interface Entry<T> {
   token: string;
   value: T;
+  /** `value` as JSON, made the first time an answer is sent from this entry, then reused. */
+  json?: string;
+}
+
+/** A cached answer with its JSON text, for sending it without serialising it again. */
+export interface Served<T> {
+  value: T;
+  json: string;
 }
 
 export class ReadCache {
@@ -133,12 +141,27 @@ export class ReadCache {
 
   /** The cached answer for `resource` of the schedule, or `load()`'s (then cached). */
   async read<T>(ref: ScheduleRef, resource: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    return (await this.readEntry(ref, resource, load))?.value;
+  }
+
+  /**
+   * Like `read`, with the answer's JSON text: an answer served from the in-process layer is
+   * serialised once, not once per request.
+   */
+  async readServed<T>(ref: ScheduleRef, resource: string, load: () => Promise<T | undefined>): Promise<Served<T> | undefined> {
+    const entry = await this.readEntry(ref, resource, load);
+    if (!entry) return undefined;
+    entry.json ??= JSON.stringify(entry.value);
+    return entry as Served<T>;
+  }
+
+  private async readEntry<T>(ref: ScheduleRef, resource: string, load: () => Promise<T | undefined>): Promise<Entry<T> | undefined> {
     const tokenKey = this.tokenKey(ref);
     const key = `schedule:${ref.orgId}:${ref.scheduleId}:${resource}`;
     const local = this.localHit<T>(tokenKey, key);
     if (local) {
       cacheRequests.inc({ result: 'hit' });
-      return local.value;
+      return local;
     }
     const [currentToken, cached] = await this.fetchShared(tokenKey, key);
     if (currentToken !== undefined && cached !== undefined) {
@@ -146,7 +169,7 @@ export class ReadCache {
       if (entry.token === currentToken) {
         this.rememberAnswer(key, entry);
         cacheRequests.inc({ result: 'hit' });
-        return entry.value;
+        return entry;
       }
     }
     cacheRequests.inc({ result: 'miss' });
@@ -154,13 +177,13 @@ export class ReadCache {
     // A token this read created is the current one unless an invalidation came meanwhile.
     if (currentToken === undefined && this.localTokens.get(tokenKey)?.token === undefined && this.localTokenMs > 0) this.rememberToken(tokenKey, token);
     const value = await load();
+    if (value === undefined) return undefined;
     // Stored with the token read before loading: if an invalidation replaced it meanwhile, this
     // possibly stale answer is never served.
-    if (value !== undefined) {
-      await this.cache.set(key, JSON.stringify({ token, value }), this.ttlSeconds);
-      this.rememberAnswer(key, { token, value });
-    }
-    return value;
+    const entry: Entry<T> = { token, value };
+    await this.cache.set(key, JSON.stringify(entry), this.ttlSeconds);
+    this.rememberAnswer(key, entry);
+    return entry;
   }
 
   async invalidate(refs: readonly ScheduleRef[]): Promise<void> {

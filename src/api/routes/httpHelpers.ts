@@ -41,6 +41,13 @@ export function notModified(ctx: Context, version: number): boolean {
   return false;
 }
 
+/** Answers with JSON text already serialised (what Koa would send for the parsed value). */
+export function sendJson(ctx: Context, json: string): void {
+  // Set directly: assigning ctx.type looks the media type up again on every request.
+  ctx.set('Content-Type', 'application/json; charset=utf-8');
+  ctx.body = json;
+}
+
 /** A retried request (same Idempotency-Key) must address the same new resource. */
 export function newResourceId(orgId: string, idempotencyKey: string | undefined): string {
   if (!idempotencyKey) return randomUUID();

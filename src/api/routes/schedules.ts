@@ -13,7 +13,7 @@ import { strictObject } from '../../domain/rosterCodecSupport.js';
 import { CoverKey, DEFAULT_SOLVER_SETTINGS, SolverSettings, streamIdOfSchedule, type ScheduleCommand } from '../../domain/schedule.js';
 import type { AppConfig } from '../../infra/config.js';
 import type { Services } from '../../infra/services.js';
-import type { ReadCache } from '../../projections/readCache.js';
+import type { ReadCache, Served } from '../../projections/readCache.js';
 import { getProblem, getSchedule, listAssignments, listSchedules, listUnfilled, type ScheduleView } from '../../projections/scheduleQueries.js';
 import { explain, recommend } from '../../solver/explain.js';
 import { validateProblem } from '../../solver/validateProblem.js';
@@ -21,7 +21,7 @@ import { acceptedOrThrow, commandContextOf, etagOf } from '../commandRequest.js'
 import { requireScope } from '../middleware/apiKeyAuth.js';
 import { HttpProblem, invalidInput, type FieldError } from '../problem.js';
 import { saneIdParam } from '../params.js';
-import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString } from './httpHelpers.js';
+import { decodeBody, decodeCursor, encodeCursor, newResourceId, notModified, queryInt, queryString, sendJson } from './httpHelpers.js';
 import { followSchedule } from './scheduleEvents.js';
 
 const Name = t.refinement(t.string, (s) => s.length <= 200, 'a name of at most 200 characters');
@@ -72,10 +72,20 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
   const orgOf = (ctx: Context): string => ctx.state.auth!.orgId;
   const ref = (ctx: Context) => ({ orgId: orgOf(ctx), scheduleId: ctx.params.id as string });
 
+  const loadView = (ctx: Context) => () => getSchedule(database, orgOf(ctx), ctx.params.id);
+  const noSuchSchedule = (ctx: Context) => new HttpProblem(404, 'not-found', `No schedule ${ctx.params.id}.`);
+
   /** The schedule's read model, or 404 (also for another org's schedule: no existence leak). */
   const existing = async (ctx: Context): Promise<ScheduleView> => {
-    const view = await readCache.read(ref(ctx), 'view', () => getSchedule(database, orgOf(ctx), ctx.params.id));
-    if (!view) throw new HttpProblem(404, 'not-found', `No schedule ${ctx.params.id}.`);
+    const view = await readCache.read(ref(ctx), 'view', loadView(ctx));
+    if (!view) throw noSuchSchedule(ctx);
+    return view;
+  };
+
+  /** The same, with its JSON text for sending it as it is. */
+  const served = async (ctx: Context): Promise<Served<ScheduleView>> => {
+    const view = await readCache.readServed(ref(ctx), 'view', loadView(ctx));
+    if (!view) throw noSuchSchedule(ctx);
     return view;
   };
 
@@ -138,9 +148,9 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
       };
       return;
     }
-    const view = await existing(ctx);
-    if (notModified(ctx, view.version)) return;
-    ctx.body = view;
+    const view = await served(ctx);
+    if (notModified(ctx, view.value.version)) return;
+    sendJson(ctx, view.json);
   });
 
   router.get('/:id/assignments', async (ctx) => {
