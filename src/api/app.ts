@@ -24,9 +24,50 @@ export function createApp(options: AppOptions): Koa {
   app.use(requestContext(options.logger));
   app.use(problems());
   for (const middleware of options.middleware ?? []) app.use(middleware);
-  for (const router of [opsRouter(options.checks), ...(options.routers ?? [])]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  // The operations paths share no prefix with the resource routers, so their router goes last:
+  // an API request is answered before reaching it.
+  app.use(mountRouters([...(options.routers ?? []), opsRouter(options.checks)]));
   return app;
+}
+
+/**
+ * The routers' middleware, each router's routes followed by its allowedMethods (405/501 with
+ * Allow), as `app.use(router.routes()); app.use(router.allowedMethods())` in turn would mount them,
+ * except that a router with a prefix is skipped for paths outside it: none of its routes could
+ * match, so running it would only cost time. Paths are compared ignoring case, as the routes do.
+ */
+export function mountRouters(routers: readonly Router[]): Middleware {
+  const mounted = routers.map((router) => {
+    const routes = router.routes() as Middleware;
+    const allowedMethods = router.allowedMethods() as Middleware;
+    return { covers: coverage(router), run: ((ctx, next) => routes(ctx, () => allowedMethods(ctx, next))) as Middleware };
+  });
+  return (ctx, next) => {
+    const path = ctx.path;
+    const from = (index: number): Promise<unknown> => {
+      for (let i = index; i < mounted.length; i++) {
+        if (!mounted[i].covers(path)) continue;
+        // As koa-compose does: a synchronous throw becomes a rejection.
+        try {
+          return Promise.resolve(mounted[i].run(ctx, () => from(i + 1)));
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
+      }
+      return next();
+    };
+    return from(0);
+  };
+}
+
+/** Which paths a router may answer: under its prefix, or any when a route could lie outside it. */
+function coverage(router: Router): (path: string) => boolean {
+  // The prefix's literal part: a parameter (`/orgs/:org`) or other pattern syntax matches more.
+  const literal = (router.opts.prefix ?? '').split(/[:*?+!(){}[\]\\]/)[0].toLowerCase();
+  // A prefix applies to every string route; a RegExp route is not prefixed and may match anything.
+  // A router told to match another path than ctx.path (routerPath) is always run.
+  const allUnder = literal !== '' && router.opts.routerPath === undefined && router.stack.every((layer) => typeof layer.path === 'string' && layer.path.toLowerCase().startsWith(literal));
+  if (!allUnder) return () => true;
+  const under = new RegExp(`^${literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i');
+  return (path) => under.test(path);
 }
