@@ -31,10 +31,13 @@ export function queryInt(ctx: Context, name: string, min: number, max: number): 
 
 /** Sets the ETag; answers 304 when the client already has this version. */
 export function notModified(ctx: Context, version: number): boolean {
-  ctx.set('ETag', etagOf(version));
+  const etag = etagOf(version);
+  ctx.set('ETag', etag);
   ctx.set('Cache-Control', 'private, no-cache');
-  const tags = ctx.get('If-None-Match').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (tags.includes(etagOf(version)) || tags.includes('*')) {
+  const offered = ctx.get('If-None-Match');
+  if (offered === '') return false;
+  const tags = offered.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (tags.includes(etag) || tags.includes('*')) {
     ctx.status = 304;
     return true;
   }

@@ -118,4 +118,24 @@ describe('ReadCache', () => {
     assert.equal(await cache.read(ref, 'a', async () => 'reloaded'), 'a');
     assert.equal(shared.lookups - before, 1, 'the oldest answer was dropped locally, so the shared cache answered');
   });
+
+  it('sends the JSON text of the current answer, from memory once hot, and a fresh one after an invalidation', async () => {
+    const cache = new ReadCache(countingCache(), { localTokenMs: 10_000 });
+    let version = 1;
+    const load = async () => ({ version, name: 'week "2"' });
+    assert.equal(cache.servedFromMemory(ref, 'view'), undefined, 'nothing in memory yet');
+    const first = await cache.readServed(ref, 'view', load);
+    assert.deepEqual(first?.value, { version: 1, name: 'week "2"' });
+    assert.equal(first?.json, JSON.stringify({ version: 1, name: 'week "2"' }));
+    const hot = cache.servedFromMemory<{ version: number }>(ref, 'view');
+    assert.equal(hot?.json, first?.json);
+    assert.equal(hot?.value.version, 1);
+    version = 2;
+    await cache.invalidate([ref]);
+    assert.equal(cache.servedFromMemory(ref, 'view'), undefined, 'the invalidated answer is not served');
+    const fresh = await cache.readServed(ref, 'view', load);
+    assert.equal(fresh?.json, JSON.stringify({ version: 2, name: 'week "2"' }));
+    assert.equal(cache.servedFromMemory(ref, 'view')?.json, fresh?.json);
+    assert.equal(await cache.readServed(ref, 'missing', async () => undefined), undefined);
+  });
 });
