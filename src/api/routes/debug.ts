@@ -84,14 +84,17 @@ let tracking = false;
  */
 export function trackInFlightRequests(): Middleware {
   tracking = true;
-  return async (ctx, next) => {
+  // Not async: one promise (then) per request instead of an async frame around next().
+  return (ctx, next) => {
     const entry: Tracked = { method: ctx.method, path: ctx.path, started: performance.now(), requestId: ctx.state.requestId, ctx: ctx as { _matchedRoute?: string } };
     inFlight.add(entry);
-    try {
-      await next();
-    } finally {
-      inFlight.delete(entry);
-    }
+    return next().then(
+      () => void inFlight.delete(entry),
+      (error: unknown) => {
+        inFlight.delete(entry);
+        throw error;
+      },
+    );
   };
 }
 
