@@ -73,6 +73,8 @@ export class ReadCache {
   private readonly now: () => number;
   private readonly localTokens = new Map<string, LocalToken>();
   private readonly localAnswers = new Map<string, Entry<unknown>>();
+  /** The key last moved to the end of localAnswers (most recently used). */
+  private lastUsedAnswer: string | undefined;
   /** One shared-cache lookup per token key at a time; concurrent readers wait for it. */
   private readonly pending = new Map<string, { since: LocalToken | undefined; lookup: Promise<[string | undefined, string | undefined]> }>();
 
@@ -109,6 +111,7 @@ export class ReadCache {
     if (this.localTokenMs <= 0) return;
     this.localAnswers.delete(key);
     this.localAnswers.set(key, entry);
+    this.lastUsedAnswer = key;
     if (this.localAnswers.size > this.maxLocalAnswers) this.localAnswers.delete(this.localAnswers.keys().next().value as string);
   }
 
@@ -123,9 +126,12 @@ export class ReadCache {
     // Past half its life the token is refreshed in the background, so hot readers never wait for
     // the shared cache (the staleness bound stays localTokenMs).
     if (age >= this.localTokenMs / 2) void this.fetchShared(tokenKey, key).catch(() => undefined);
-    // Most recently used last.
-    this.localAnswers.delete(key);
-    this.localAnswers.set(key, entry);
+    // Most recently used last (it already is when it was also the last one used).
+    if (key !== this.lastUsedAnswer) {
+      this.localAnswers.delete(key);
+      this.localAnswers.set(key, entry);
+      this.lastUsedAnswer = key;
+    }
     return entry;
   }
 
