@@ -120,7 +120,8 @@ export function authenticate(verify: KeyVerifier): Middleware {
 
 /** 401 without a valid key, 403 when the key lacks `scope`. */
 export function requireScope(scope: Scope): Middleware {
-  return async (ctx, next) => {
+  // Not async: a refusal thrown here reaches the problems middleware as a rejection all the same.
+  return (ctx, next) => {
     const auth = ctx.state.auth;
     if (!auth) {
       ctx.set('WWW-Authenticate', 'Bearer realm="paiban"');
@@ -129,6 +130,6 @@ export function requireScope(scope: Scope): Middleware {
     if (!auth.scopes.includes(scope)) {
       throw new HttpProblem(403, 'missing-scope', `This key lacks the "${scope}" scope.`, { required_scope: scope });
     }
-    await next();
+    return next();
   };
 }
