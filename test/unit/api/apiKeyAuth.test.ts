@@ -62,6 +62,19 @@ describe('API key verification', () => {
     assert.equal(await verify(formatKey(KEY_ID, SECRET + 'A')), 'unknown API key', 'a longer secret with the right prefix');
   });
 
+  it('still refuses near-miss secrets after the right one was accepted (and accepts it again)', async () => {
+    const store = keyStore();
+    store.issue(KEY_ID, SECRET);
+    const verify = keyVerifier(store.eventStore);
+    assert.equal(typeof (await verify(formatKey(KEY_ID, SECRET))), 'object');
+    for (const wrong of [SECRET.slice(0, -1) + 'X', 'X' + SECRET.slice(1), SECRET + 'A', SECRET.slice(0, -1), SECRET.toLowerCase()]) {
+      assert.equal(await verify(formatKey(KEY_ID, wrong)), 'unknown API key', wrong);
+    }
+    assert.equal(typeof (await verify(formatKey(KEY_ID, SECRET))), 'object', 'the right secret after wrong ones');
+    store.issue('bbbbbbbbbbbbbbbb', 'AnotherSecretAnotherSecret');
+    assert.equal(await verify(formatKey('bbbbbbbbbbbbbbbb', SECRET)), 'unknown API key', "one key's accepted secret opens no other key");
+  });
+
   it('refuses a revoked key once the cache time has passed, and an expired key at once', async () => {
     const store = keyStore();
     store.issue(KEY_ID, SECRET);
