@@ -38,6 +38,7 @@ export function createApp(options: AppOptions): Koa {
  */
 export function mountRouters(routers: readonly Router[]): Middleware {
   const mounted = routers.map((router) => {
+    rememberMatches(router);
     const routes = router.routes() as Middleware;
     const allowedMethods = router.allowedMethods() as Middleware;
     return { covers: coverage(router), run: ((ctx, next) => routes(ctx, () => allowedMethods(ctx, next))) as Middleware };
@@ -57,6 +58,33 @@ export function mountRouters(routers: readonly Router[]): Middleware {
       return next();
     };
     return from(0);
+  };
+}
+
+/** Longest path whose match is remembered, and how many are remembered per router. */
+const REMEMBERED_PATH_LENGTH = 256;
+const REMEMBERED_MATCHES = 1000;
+
+/**
+ * Makes a router remember its recent matches by method and path. @koa/router tests the path
+ * against the regular expression of every route on each request (seventeen for the schedules),
+ * and clients polling a resource ask for the same path over and over. The routes do not change
+ * once mounted, so a remembered match stays right.
+ */
+function rememberMatches(router: Router): void {
+  const match = router.match.bind(router);
+  const remembered = new Map<string, ReturnType<Router['match']>>();
+  router.match = (path, method) => {
+    if (path.length > REMEMBERED_PATH_LENGTH) return match(path, method);
+    const key = `${method} ${path}`;
+    let result = remembered.get(key);
+    if (!result) {
+      result = match(path, method);
+      if (remembered.size >= REMEMBERED_MATCHES) remembered.delete(remembered.keys().next().value as string);
+      remembered.set(key, result);
+    }
+    // A list of its own: the router appends later routers' matches to it (ctx.matched).
+    return { ...result, path: [...result.path] };
   };
 }
 
