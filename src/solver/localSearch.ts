@@ -11,6 +11,7 @@ import type { CompiledProblem } from './compiledProblem.js';
 import { OFF } from './compiledProblem.js';
 import { RosterScore } from './rosterScore.js';
 import { Random } from './random.js';
+import { WindowPlanner, type CostWeights } from './windowReplan.js';
 
 export interface SearchScore {
   hard: number;
@@ -62,6 +63,16 @@ export interface AnnealingSettings {
   /** Cumulative probabilities of: change, one-day swap, block swap, day exchange, weekend swap
    * (rest: block set). */
   moveMix: [number, number, number, number, number];
+  /** Rough share of the search's effort spent re-planning a window of one employee's days by
+   * dynamic programming (windowReplan.ts) instead of drawing from moveMix. One re-plan costs as
+   * much as tens to thousands of simple moves depending on the problem, so the share of
+   * iterations that re-plan follows the planner's measured work (deterministic: counted, not
+   * timed). 0 turns re-planning off. */
+  replanEffort: number;
+  /** Length of that window in days. */
+  replanDays: number;
+  /** Share of re-plans that re-plan two employees' windows together. */
+  replanPairShare: number;
 }
 
 /**
@@ -85,6 +96,9 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
   repairTemperature: 0.1,
   maxRepairFraction: 0.9,
   moveMix: [0.25, 0.45, 0.62, 0.77, 0.87],
+  replanEffort: 0.5,
+  replanDays: 28,
+  replanPairShare: 0.5,
 };
 
 const TIME_CHECK_INTERVAL = 1024;
@@ -92,6 +106,8 @@ const REPAIR_HARD_WEIGHT = 10_000;
 /** The repair phase gives up when the best hard score has not improved for this part of the run. */
 const REPAIR_STALL_FRACTION = 0.15;
 const MAX_FAILED_DRAWS = 200_000;
+/** One simple move costs about as much as this many DP transitions of the window planner. */
+const MOVE_WORK = 40;
 
 export function better(a: SearchScore, b: SearchScore): boolean {
   if (a.hard !== b.hard) return a.hard < b.hard;
@@ -124,6 +140,11 @@ export class RosterSearch {
   private readonly weekendStart: Int32Array;
   private readonly weekendLength: Int32Array;
   private hardWeight: number;
+  private readonly planner: WindowPlanner;
+  private readonly planWeights: CostWeights = { hard: 0, medium: 0 };
+  /** Running mean of the planner's work per re-plan, and the resulting re-plan probability. */
+  private planWork = 5_000;
+  private replanProbability: number;
 
   constructor(p: CompiledProblem, seed: number, initial: Int16Array, settings: AnnealingSettings = DEFAULT_ANNEALING) {
     this.p = p;
@@ -138,7 +159,9 @@ export class RosterSearch {
       if (p.pinned[cell] === 1) continue;
       for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) this.allowed[cell * S1 + p.optionList[k]! + 1] = 1;
     }
-    const maxCells = 2 * Math.max(settings.maxBlock, 1) + 2;
+    const maxCells = Math.max(2 * Math.max(settings.maxBlock, 1) + 2, 3 * settings.replanDays);
+    this.planner = new WindowPlanner(p, Math.max(1, settings.replanDays));
+    this.replanProbability = this.replanChance();
     this.undoCell = new Int32Array(maxCells);
     this.undoValue = new Int16Array(maxCells);
     const movable: number[] = [];
@@ -285,6 +308,7 @@ export class RosterSearch {
 
   /** Applies a random move; false when the drawn move was not possible (nothing changed). */
   private proposeMove(): boolean {
+    if (this.replanProbability > 0 && this.random.next() < this.replanProbability) return this.replanMove();
     const r = this.random.next();
     const mix = this.settings.moveMix;
     if (r < mix[0]) return this.changeMove();
@@ -414,6 +438,63 @@ export class RosterSearch {
     this.set(e, d2, x);
     this.state.closeWindow();
     return true;
+  }
+
+  private replanChance(): number {
+    const effort = this.settings.replanEffort;
+    if (effort <= 0 || this.settings.replanDays <= 0) return 0;
+    return Math.min(0.05, (effort * MOVE_WORK) / Math.max(1, this.planWork * (1 - Math.min(effort, 0.95))));
+  }
+
+  /**
+   * One employee's days [lo, lo + replanDays) re-planned as a whole (see windowReplan.ts). Half
+   * the time a second employee's window is emptied first and re-planned after: the pair can then
+   * hand work to each other, which a single re-plan never does (it would leave cover short).
+   */
+  private replanMove(): boolean {
+    const p = this.p;
+    const length = Math.min(p.days, this.settings.replanDays);
+    const lo = this.random.int(p.days - length + 1);
+    const hi = lo + length - 1;
+    const e1 = this.movable[this.random.int(this.movable.length)]!;
+    let e2 = -1;
+    if (this.movable.length > 1 && this.random.next() < this.settings.replanPairShare) {
+      e2 = this.movable[this.random.int(this.movable.length - 1)]!;
+      if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
+    }
+    // Planned with the final hard weight even while the annealing cost tolerates broken rules: a
+    // plan that trades a hard rule for cover locks the row into a shape (e.g. an exact shift count)
+    // that the small moves cannot repair later.
+    this.planWeights.hard = Math.max(this.hardWeight, this.settings.finalHardWeight);
+    this.planWeights.medium = this.settings.mediumWeight;
+    this.begin(e1, e2);
+    if (e2 >= 0) this.setWindow(e2, lo, hi, undefined);
+    const first = this.planWindow(e1, lo, hi);
+    const second = e2 >= 0 && this.planWindow(e2, lo, hi);
+    if (e2 < 0 && !first) return false;
+    return first || second || this.undoCount > 0;
+  }
+
+  /** Plans employee e's window and applies the plan; false when the plan changes nothing. */
+  private planWindow(e: number, lo: number, hi: number): boolean {
+    const planned = this.planner.plan(this.state, e, lo, hi, this.planWeights);
+    this.planWork += (this.planner.work - this.planWork) * 0.01;
+    this.replanProbability = this.replanChance();
+    if (planned) this.setWindow(e, lo, hi, this.planner.result);
+    return planned;
+  }
+
+  /** Sets employee e's days [lo, hi] to `values` (undefined: OFF on every unpinned day), logged for undo. */
+  private setWindow(e: number, lo: number, hi: number, values: Int16Array | undefined): void {
+    const p = this.p;
+    const a = this.state.a;
+    this.state.openWindow(e, lo, hi);
+    for (let d = lo; d <= hi; d++) {
+      const cell = e * p.days + d;
+      const s = values === undefined ? (p.pinned[cell] === 1 ? a[cell]! : OFF) : values[d - lo]!;
+      if (a[cell] !== s) this.set(e, d, s);
+    }
+    this.state.closeWindow();
   }
 
   private blockSetMove(length: number): boolean {

@@ -1,0 +1,424 @@
+// Re-plans a window of consecutive days of one employee by dynamic programming: the best sequence
+// of shifts and days off for those days, given everyone else's roster and the employee's own days
+// outside the window. It is what a planner does by hand ("give her the under-staffed lates this
+// week, keep her hours and her days off right"), and what random one-cell moves rarely find when
+// the contract is tight: on the long Curtois instances every employee must work an exact number of
+// shifts, so any single added or removed shift breaks a hard rule, while a window re-plan can move
+// work around inside the window and keep the total.
+//
+// The DP state after each day is (that day's option, length of the current run of work or days
+// off, worked minutes in the window, weekends started in the window). Its cost is the change the
+// plan makes to the score, folded with the search's current hard and medium weights:
+//   - cell terms (requests, unavailability) and the cover the employee adds on each (day, shift),
+//     with everyone else's cover as it is;
+//   - successions, minimum rest and overlap between consecutive days, including the days just
+//     outside the window;
+//   - maximum and minimum consecutive work days and minimum consecutive days off, for runs inside
+//     the window and those that join the runs just outside it;
+//   - minimum and maximum worked minutes and maximum weekends, with the employee's totals outside
+//     the window.
+// What it only approximates — maximum shifts per type, fairness, rest rules that reach past the
+// next day — is scored exactly when the search applies the plan (a proposal, not a verdict: the
+// search re-scores it with RosterScore and accepts it by its usual rule). Nothing is allocated
+// per call once the buffers have grown to the largest window seen.
+//
+// Shift types that behave alike in every sequence rule (same duration, start, forbidden
+// successions in and out) share one DP option: per day only the cheapest of them can be part of
+// a best plan. On Instance13 this turns 18 shift types into a handful of options.
+import type { CompiledProblem } from './compiledProblem.js';
+import { OFF, RULE, ruleCount } from './compiledProblem.js';
+import type { RosterScore } from './rosterScore.js';
+
+const R = ruleCount();
+
+/** The search's current conversion of hard and medium points into annealing cost. */
+export interface CostWeights {
+  hard: number;
+  medium: number;
+}
+
+export class WindowPlanner {
+  private readonly p: CompiledProblem;
+  /** Greatest common divisor of the shift durations: the unit of the minutes dimension. */
+  private readonly minuteUnit: number;
+  /** Shift types grouped by their sequence behaviour (see above); option k > 0 is class k - 1. */
+  private readonly classOf: Int32Array;
+  private readonly classShift: Int32Array; // a representative shift of each class
+  private readonly classUnits: Int32Array; // its duration in minute units
+  private readonly options: number; // classes + 1 (OFF)
+  private readonly typeCount: Int32Array;
+  private readonly transition: Float64Array;
+  // Per-call tables, grown on demand.
+  private optionCost = new Float64Array(0); // (day in window) * options + option
+  private optionShift = new Int16Array(0); // the shift the option stands for on that day
+  private cost = new Float64Array(0);
+  private next = new Float64Array(0);
+  private active = new Int32Array(0);
+  private nextActive = new Int32Array(0);
+  private from = new Int32Array(0); // (day in window) * states + state → previous state
+  /** The plan of the last successful `plan` call, one shift (or OFF) per window day. */
+  readonly result: Int16Array;
+  /** DP transitions tried by the last call: its cost, counted (deterministic, unlike time). */
+  work = 0;
+
+  constructor(p: CompiledProblem, maxWindow: number) {
+    this.p = p;
+    const S = p.shifts;
+    let unit = 0;
+    for (let s = 0; s < S; s++) unit = gcd(unit, p.shiftDuration[s]!);
+    this.minuteUnit = Math.max(1, unit);
+    const classes = new Map<string, number>();
+    const representative: number[] = [];
+    this.classOf = new Int32Array(S);
+    for (let s = 0; s < S; s++) {
+      let successors = '';
+      let predecessors = '';
+      for (let t = 0; t < S; t++) {
+        successors += p.forbidden[s * S + t];
+        predecessors += p.forbidden[t * S + s];
+      }
+      const key = `${p.shiftDuration[s]}/${p.shiftStart[s]}/${successors}/${predecessors}`;
+      let k = classes.get(key);
+      if (k === undefined) {
+        classes.set(key, (k = classes.size));
+        representative.push(s);
+      }
+      this.classOf[s] = k;
+    }
+    this.classShift = Int32Array.from(representative);
+    this.classUnits = Int32Array.from(representative, (s) => Math.round(p.shiftDuration[s]! / this.minuteUnit));
+    this.options = representative.length + 1;
+    this.typeCount = new Int32Array(S);
+    this.transition = new Float64Array(this.options * this.options);
+    this.result = new Int16Array(maxWindow);
+  }
+
+  /** The DP option of a cell value: 0 for OFF, else its shift's class + 1. */
+  private optionOf(s: number): number {
+    return s === OFF ? 0 : this.classOf[s]! + 1;
+  }
+
+  /**
+   * Plans employee e's days [lo, hi] against the roster in `state` (which it does not change).
+   * Returns false when the best plan found is the window as it already is.
+   */
+  plan(state: RosterScore, e: number, lo: number, hi: number, weights: CostWeights): boolean {
+    const p = this.p;
+    const D = p.days;
+    const S = p.shifts;
+    const S1 = S + 1;
+    const K = this.options;
+    const a = state.a;
+    const base = e * D;
+    const rb = e * R;
+    const L = hi - lo + 1;
+    const hw = weights.hard;
+    const hardSoft = (rule: number): number => p.ruleHard[rb + rule]! * hw + p.ruleSoft[rb + rule]!;
+    const wMaxCons = hardSoft(RULE.maxConsecutiveWorkDays);
+    const wMinCons = hardSoft(RULE.minConsecutiveWorkDays);
+    const wMinOff = hardSoft(RULE.minConsecutiveDaysOff);
+    const wMaxType = hardSoft(RULE.maxShiftsPerType);
+    const maxCons = p.maxConsecutive[e]!;
+    const minCons = p.minConsecutive[e]!;
+    const minOff = p.minDaysOff[e]!;
+    // Run lengths are tracked up to `cap`; a longer run satisfies every minimum and is charged
+    // per day past the maximum as it grows, so nothing is lost by capping.
+    const cap = Math.max(1, maxCons + 1, minCons, minOff);
+
+    // --- what lies outside the window ---------------------------------------------------------
+    let windowMinutes = 0;
+    for (let d = lo; d <= hi; d++) if (a[base + d]! !== OFF) windowMinutes += p.shiftDuration[a[base + d]!]!;
+    const outsideMinutes = state.employeeMinutes[e]! - windowMinutes;
+    const minMinutes = p.minMinutes[e]!;
+    const maxMinutes = p.maxMinutes[e]!;
+    const trackMinutes = minMinutes >= 0 || maxMinutes >= 0;
+    const unit = this.minuteUnit;
+    // The minutes dimension stops at the first amount over the maximum: each unit beyond it is
+    // charged as it is added (exact when the unit is a whole number of hours, as the penalty
+    // counts started hours over), so the states past the maximum need not be kept apart.
+    const wMaxMinutes = hardSoft(RULE.maxTotalMinutes);
+    let mCap = 0;
+    if (trackMinutes) {
+      let most = 0;
+      for (let k = 1; k < K; k++) most = Math.max(most, this.classUnits[k - 1]!);
+      mCap = most * L;
+      if (maxMinutes >= 0) mCap = Math.min(mCap, Math.max(0, Math.floor((maxMinutes - outsideMinutes) / unit) + 1));
+    }
+    const M = mCap + 1;
+    const overPerUnit = (wMaxMinutes * unit) / 60;
+
+    const maxWeekends = p.maxWeekends[e]!;
+    const trackWeekends = maxWeekends >= 0 && p.weekendCount > 0;
+    let weekendsOutside = 0;
+    let weekendsInWindow = 0;
+    if (trackWeekends) {
+      // A weekend counts as worked outside when a day of it outside the window is worked.
+      let lastCounted = -1;
+      for (let d = 0; d < D; d++) {
+        const w = p.weekendOf[d]!;
+        if (w < 0) continue;
+        if (d >= lo && d <= hi) {
+          if (w !== lastCounted && (d === lo || p.weekendOf[d - 1] !== w)) weekendsInWindow++;
+          continue;
+        }
+        if (a[base + d]! !== OFF && w !== lastCounted) {
+          weekendsOutside++;
+          lastCounted = w;
+        }
+      }
+    }
+    const W = trackWeekends ? weekendsInWindow + 1 : 1;
+    const outsideWorkedWeekend = (w: number): boolean => {
+      for (let d = Math.max(0, lo - 6); d <= Math.min(D - 1, hi + 6); d++) {
+        if (p.weekendOf[d] === w && (d < lo || d > hi) && a[base + d]! !== OFF) return true;
+      }
+      return false;
+    };
+
+    // Shift types already at their maximum outside the window: every use inside adds a violation.
+    const typeCount = this.typeCount;
+    typeCount.fill(0);
+    for (let d = 0; d < D; d++) if ((d < lo || d > hi) && a[base + d]! !== OFF) typeCount[a[base + d]!]!++;
+
+    // --- per-day option costs: the cheapest shift of each class ---------------------------------
+    if (this.optionCost.length < L * K) {
+      this.optionCost = new Float64Array(L * K);
+      this.optionShift = new Int16Array(L * K);
+    }
+    const optionCost = this.optionCost;
+    const optionShift = this.optionShift;
+    optionCost.fill(Infinity, 0, L * K);
+    for (let i = 0; i < L; i++) {
+      const d = lo + i;
+      const cell = base + d;
+      if (p.pinned[cell] === 1) {
+        const kept = a[cell]!;
+        optionCost[i * K + this.optionOf(kept)] = 0;
+        optionShift[i * K + this.optionOf(kept)] = kept;
+        continue;
+      }
+      for (let j = p.optionStart[cell]!; j < p.optionStart[cell + 1]!; j++) {
+        const s = p.optionList[j]!;
+        const day = cell * S1 + s + 1;
+        let c = p.dayHard[day]! * hw + p.daySoft[day]!;
+        if (s !== OFF) {
+          c += this.coverGain(state, e, d, s, weights);
+          const max = p.maxPerType[e * S + s]!;
+          if (max >= 0 && typeCount[s]! >= max) c += wMaxType;
+        }
+        const k = this.optionOf(s);
+        if (c < optionCost[i * K + k]!) {
+          optionCost[i * K + k] = c;
+          optionShift[i * K + k] = s;
+        }
+      }
+    }
+
+    // --- successions, rest and overlap between consecutive days -------------------------------
+    const transition = this.transition;
+    const minRest = p.minRest[e]!;
+    const wForbidden = hardSoft(RULE.forbiddenSuccession);
+    const wOverlap = hardSoft(RULE.overlap);
+    const wRest = hardSoft(RULE.minRest);
+    for (let x = 0; x < K; x++) {
+      for (let y = 0; y < K; y++) {
+        let c = 0;
+        if (x > 0 && y > 0) {
+          const s1 = this.classShift[x - 1]!;
+          const s2 = this.classShift[y - 1]!;
+          if (p.forbidden[s1 * S + s2] === 1) c += wForbidden;
+          const gap = 1440 + p.shiftStart[s2]! - (p.shiftStart[s1]! + p.shiftDuration[s1]!);
+          if (gap < 0) c += wOverlap;
+          else if (minRest >= 0 && gap < minRest) c += wRest;
+        }
+        transition[x * K + y] = c;
+      }
+    }
+
+    // Penalty of a finished run (minimums only: maximums are charged day by day).
+    const edges = p.exemptEdgeRuns;
+    const runEnd = (worked: boolean, length: number, first: number, last: number): number => {
+      if (length >= cap) return 0;
+      if (edges && (first === 0 || last === D - 1)) return 0;
+      if (worked) return minCons >= 0 && length < minCons ? (minCons - length) * wMinCons : 0;
+      return minOff >= 0 && length < minOff ? (minOff - length) * wMinOff : 0;
+    };
+
+    // --- the DP over reachable states ---------------------------------------------------------
+    const LEN = cap;
+    const states = K * LEN * M * W;
+    const stateOf = (o: number, len: number, m: number, w: number): number => ((o * LEN + (len - 1)) * M + m) * W + w;
+    if (this.cost.length < states) {
+      this.cost = new Float64Array(states).fill(Infinity);
+      this.next = new Float64Array(states).fill(Infinity);
+      this.active = new Int32Array(states);
+      this.nextActive = new Int32Array(states);
+    }
+    if (this.from.length < L * states) this.from = new Int32Array(L * states);
+    let cost = this.cost;
+    let next = this.next;
+    let active = this.active;
+    let nextActive = this.nextActive;
+
+    // The day before the window, as it is (before day 0: a placeholder the first day ignores).
+    const before = lo > 0 ? a[base + lo - 1]! : OFF;
+    let runBefore = cap;
+    if (lo > 0) {
+      const worked = before !== OFF;
+      runBefore = 1;
+      // Its true length up to `cap`: a run reaching day 0 is then recognised as an edge run.
+      while (runBefore < cap && lo - 1 - runBefore >= 0 && (a[base + lo - 1 - runBefore]! !== OFF) === worked) runBefore++;
+    }
+    const start = stateOf(this.optionOf(before), runBefore, 0, 0);
+    cost[start] = 0;
+    active[0] = start;
+    let activeCount = 1;
+    let work = 0;
+
+    for (let i = 0; i < L; i++) {
+      const d = lo + i;
+      const w = p.weekendOf[d]!;
+      const weekendDay = trackWeekends && w >= 0;
+      const sameWeekendAsPrevious = weekendDay && d > 0 && p.weekendOf[d - 1] === w;
+      const weekendAlreadyOutside = weekendDay && outsideWorkedWeekend(w);
+      const rowOffset = i * states;
+      let nextCount = 0;
+      for (let n = 0; n < activeCount; n++) {
+        const st = active[n]!;
+        const c0 = cost[st]!;
+        cost[st] = Infinity; // leaves the buffer clean for the day after next
+        const wk = st % W;
+        const m = ((st / W) | 0) % M;
+        const rest = (st / (W * M)) | 0;
+        const len = (rest % LEN) + 1;
+        const o = (rest / LEN) | 0;
+        const wasWorked = o !== 0;
+        for (let o2 = 0; o2 < K; o2++) {
+          const cell = optionCost[i * K + o2]!;
+          if (cell === Infinity) continue;
+          const worked = o2 !== 0;
+          let c = c0 + cell + transition[o * K + o2]!;
+          let len2: number;
+          if (d === 0) {
+            len2 = 1; // the first day of the period starts a run; nothing comes before it
+          } else if (worked === wasWorked) {
+            len2 = len < cap ? len + 1 : cap;
+            if (worked && maxCons >= 0 && len + 1 > maxCons) c += wMaxCons;
+          } else {
+            c += runEnd(wasWorked, len, d - len, d - 1);
+            len2 = 1;
+          }
+          let m2 = m;
+          if (worked && trackMinutes) {
+            m2 = m + this.classUnits[o2 - 1]!;
+            if (m2 > mCap) {
+              c += (m2 - mCap) * overPerUnit;
+              m2 = mCap;
+            }
+          }
+          let wk2 = wk;
+          if (worked && weekendDay && !weekendAlreadyOutside && !(sameWeekendAsPrevious && wasWorked)) wk2 = Math.min(W - 1, wk + 1);
+          const st2 = stateOf(o2, len2, m2, wk2);
+          const old = next[st2]!;
+          if (c < old) {
+            if (old === Infinity) nextActive[nextCount++] = st2;
+            next[st2] = c;
+            this.from[rowOffset + st2] = st;
+          }
+        }
+      }
+      work += activeCount * K;
+      [cost, next] = [next, cost];
+      [active, nextActive] = [nextActive, active];
+      activeCount = nextCount;
+    }
+
+    // --- the days after the window, and the totals --------------------------------------------
+    const after = hi < D - 1 ? a[base + hi + 1]! : OFF;
+    const afterOption = this.optionOf(after);
+    let afterLength = 0;
+    let afterReachesEnd = true;
+    if (hi < D - 1) {
+      const worked = after !== OFF;
+      afterLength = 1;
+      while (hi + 1 + afterLength < D && (a[base + hi + 1 + afterLength]! !== OFF) === worked) afterLength++;
+      afterReachesEnd = hi + afterLength === D - 1;
+    }
+    let best = Infinity;
+    let bestState = -1;
+    for (let n = 0; n < activeCount; n++) {
+      const st = active[n]!;
+      let c = cost[st]!;
+      cost[st] = Infinity;
+      const wk = st % W;
+      const m = ((st / W) | 0) % M;
+      const rest = (st / (W * M)) | 0;
+      const len = (rest % LEN) + 1;
+      const o = (rest / LEN) | 0;
+      const worked = o !== 0;
+      if (hi < D - 1) {
+        c += transition[o * K + afterOption]!;
+        const afterWorked = after !== OFF;
+        if (worked === afterWorked) {
+          // The window's last run joins the run after it.
+          const joined = Math.min(cap, len + afterLength);
+          if (worked && maxCons >= 0) c += wMaxCons * (Math.max(0, len + afterLength - maxCons) - Math.max(0, len - maxCons));
+          c += runEnd(worked, joined, hi - len + 1, afterReachesEnd ? D - 1 : hi + afterLength);
+        } else {
+          c += runEnd(worked, len, hi - len + 1, hi);
+          c += runEnd(afterWorked, Math.min(cap, afterLength), hi + 1, hi + afterLength);
+          if (afterWorked && maxCons >= 0) c += wMaxCons * Math.max(0, afterLength - maxCons);
+        }
+      } else {
+        c += runEnd(worked, len, hi - len + 1, hi); // the period's last run
+      }
+      if (trackMinutes) {
+        const minutes = outsideMinutes + m * unit;
+        if (minMinutes >= 0 && minutes < minMinutes) c += hardSoft(RULE.minTotalMinutes) * Math.ceil((minMinutes - minutes) / 60);
+        if (maxMinutes >= 0 && minutes > maxMinutes) c += wMaxMinutes * Math.ceil((minutes - maxMinutes) / 60);
+      }
+      if (trackWeekends && weekendsOutside + wk > maxWeekends) c += hardSoft(RULE.maxWeekends) * (weekendsOutside + wk - maxWeekends);
+      if (c < best) {
+        best = c;
+        bestState = st;
+      }
+    }
+    this.work = work;
+    if (bestState < 0) return false;
+    let st = bestState;
+    let same = true;
+    for (let i = L - 1; i >= 0; i--) {
+      const o = (((st / (W * M)) | 0) / LEN) | 0;
+      const s = optionShift[i * K + o]!;
+      this.result[i] = o === 0 ? OFF : s;
+      if (a[base + lo + i] !== this.result[i]) same = false;
+      st = this.from[i * states + st]!;
+    }
+    return !same;
+  }
+
+  /**
+   * Cost change of employee e working shift s on day d, everyone else's cover as it is: a negative
+   * number where the shift is under-staffed without e, a positive one where it is over-staffed.
+   */
+  private coverGain(state: RosterScore, e: number, d: number, s: number, weights: CostWeights): number {
+    const p = this.p;
+    const cellIndex = d * p.shifts + s;
+    const own = state.a[e * p.days + d] === s ? 1 : 0;
+    let c = 0;
+    for (let k = p.cellCoverStart[cellIndex]!; k < p.cellCoverStart[cellIndex + 1]!; k++) {
+      const i = p.cellCoverList[k]!;
+      const skill = p.coverSkill[i]!;
+      if (skill >= 0 && p.employeeHasSkill[e * p.skillCount + skill] === 0) continue;
+      const without = state.coverCount[i]! - own;
+      if (without < p.coverRequired[i]!) c -= p.coverHardMinimum[i] === 1 ? weights.medium : p.coverUnder[i]!;
+      else c += p.coverOver[i]!;
+    }
+    return c;
+  }
+}
+
+function gcd(x: number, y: number): number {
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
