@@ -108,6 +108,11 @@ const REPAIR_STALL_FRACTION = 0.15;
 const MAX_FAILED_DRAWS = 200_000;
 /** One simple move costs about as much as this many DP transitions of the window planner. */
 const MOVE_WORK = 40;
+/** A re-plan doing more DP transitions than this shortens the window (the state space grows
+ * with the window's worked minutes: Instance13's 18 shift types of 8-12 hours need ~1.5 M
+ * transitions for 28 days, ~20 ms, where a 10-day window needs a fraction of that). */
+const MAX_PLAN_WORK = 100_000;
+const MIN_REPLAN_DAYS = 7;
 
 export function better(a: SearchScore, b: SearchScore): boolean {
   if (a.hard !== b.hard) return a.hard < b.hard;
@@ -145,6 +150,7 @@ export class RosterSearch {
   /** Running mean of the planner's work per re-plan, and the resulting re-plan probability. */
   private planWork = 5_000;
   private replanProbability: number;
+  private replanDays: number;
 
   constructor(p: CompiledProblem, seed: number, initial: Int16Array, settings: AnnealingSettings = DEFAULT_ANNEALING) {
     this.p = p;
@@ -161,6 +167,7 @@ export class RosterSearch {
     }
     const maxCells = Math.max(2 * Math.max(settings.maxBlock, 1) + 2, 3 * settings.replanDays);
     this.planner = new WindowPlanner(p, Math.max(1, settings.replanDays));
+    this.replanDays = settings.replanDays;
     this.replanProbability = this.replanChance();
     this.undoCell = new Int32Array(maxCells);
     this.undoValue = new Int16Array(maxCells);
@@ -453,7 +460,7 @@ export class RosterSearch {
    */
   private replanMove(): boolean {
     const p = this.p;
-    const length = Math.min(p.days, this.settings.replanDays);
+    const length = Math.min(p.days, this.replanDays);
     const lo = this.random.int(p.days - length + 1);
     const hi = lo + length - 1;
     const e1 = this.movable[this.random.int(this.movable.length)]!;
@@ -479,6 +486,10 @@ export class RosterSearch {
   private planWindow(e: number, lo: number, hi: number): boolean {
     const planned = this.planner.plan(this.state, e, lo, hi, this.planWeights);
     this.planWork += (this.planner.work - this.planWork) * 0.01;
+    if (this.planner.work > MAX_PLAN_WORK && this.replanDays > MIN_REPLAN_DAYS) {
+      this.replanDays = Math.max(MIN_REPLAN_DAYS, Math.floor(this.replanDays * 0.8));
+      this.planWork = this.planner.work * 0.5;
+    }
     this.replanProbability = this.replanChance();
     if (planned) this.setWindow(e, lo, hi, this.planner.result);
     return planned;

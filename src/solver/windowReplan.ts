@@ -56,6 +56,8 @@ export class WindowPlanner {
   private active = new Int32Array(0);
   private nextActive = new Int32Array(0);
   private from = new Int32Array(0); // (day in window) * states + state → previous state
+  private shortWork = new Float64Array(0);
+  private shortOff = new Float64Array(0);
   /** The plan of the last successful `plan` call, one shift (or OFF) per window day. */
   readonly result: Int16Array;
   /** DP transitions tried by the last call: its cost, counted (deterministic, unlike time). */
@@ -131,16 +133,17 @@ export class WindowPlanner {
     const outsideMinutes = state.employeeMinutes[e]! - windowMinutes;
     const minMinutes = p.minMinutes[e]!;
     const maxMinutes = p.maxMinutes[e]!;
-    const trackMinutes = minMinutes >= 0 || maxMinutes >= 0;
     const unit = this.minuteUnit;
+    let most = 0;
+    for (let k = 1; k < K; k++) most = Math.max(most, this.classUnits[k - 1]!);
+    // Minutes matter only when the window can decide them: some filling breaks a bound.
+    const trackMinutes = (minMinutes >= 0 && outsideMinutes < minMinutes) || (maxMinutes >= 0 && outsideMinutes + most * L * unit > maxMinutes);
     // The minutes dimension stops at the first amount over the maximum: each unit beyond it is
     // charged as it is added (exact when the unit is a whole number of hours, as the penalty
     // counts started hours over), so the states past the maximum need not be kept apart.
     const wMaxMinutes = hardSoft(RULE.maxTotalMinutes);
     let mCap = 0;
     if (trackMinutes) {
-      let most = 0;
-      for (let k = 1; k < K; k++) most = Math.max(most, this.classUnits[k - 1]!);
       mCap = most * L;
       if (maxMinutes >= 0) mCap = Math.min(mCap, Math.max(0, Math.floor((maxMinutes - outsideMinutes) / unit) + 1));
     }
@@ -148,10 +151,10 @@ export class WindowPlanner {
     const overPerUnit = (wMaxMinutes * unit) / 60;
 
     const maxWeekends = p.maxWeekends[e]!;
-    const trackWeekends = maxWeekends >= 0 && p.weekendCount > 0;
+    const limitsWeekends = maxWeekends >= 0 && p.weekendCount > 0;
     let weekendsOutside = 0;
     let weekendsInWindow = 0;
-    if (trackWeekends) {
+    if (limitsWeekends) {
       // A weekend counts as worked outside when a day of it outside the window is worked.
       let lastCounted = -1;
       for (let d = 0; d < D; d++) {
@@ -167,6 +170,8 @@ export class WindowPlanner {
         }
       }
     }
+    // Weekends matter only when working every weekend in the window would break the maximum.
+    const trackWeekends = limitsWeekends && weekendsOutside + weekendsInWindow > maxWeekends;
     const W = trackWeekends ? weekendsInWindow + 1 : 1;
     const outsideWorkedWeekend = (w: number): boolean => {
       for (let d = Math.max(0, lo - 6); d <= Math.min(D - 1, hi + 6); d++) {
@@ -275,13 +280,26 @@ export class WindowPlanner {
     let activeCount = 1;
     let work = 0;
 
+    // Minimum-run penalties by length, for runs that do not touch the period's edges.
+    const shortWork = this.shortWork.length > cap ? this.shortWork : (this.shortWork = new Float64Array(cap + 1));
+    const shortOff = this.shortOff.length > cap ? this.shortOff : (this.shortOff = new Float64Array(cap + 1));
+    for (let len = 1; len <= cap; len++) {
+      shortWork[len] = runEnd(true, len, -1, -1);
+      shortOff[len] = runEnd(false, len, -1, -1);
+    }
+    const from = this.from;
+    const units = this.classUnits;
+    const strideLen = M * W;
+    const strideO = LEN * strideLen;
     for (let i = 0; i < L; i++) {
       const d = lo + i;
       const w = p.weekendOf[d]!;
       const weekendDay = trackWeekends && w >= 0;
       const sameWeekendAsPrevious = weekendDay && d > 0 && p.weekendOf[d - 1] === w;
-      const weekendAlreadyOutside = weekendDay && outsideWorkedWeekend(w);
+      // Working today starts a weekend unless it is already worked outside the window.
+      const startsWeekend = weekendDay && !outsideWorkedWeekend(w);
       const rowOffset = i * states;
+      const optionRow = i * K;
       let nextCount = 0;
       for (let n = 0; n < activeCount; n++) {
         const st = active[n]!;
@@ -289,41 +307,47 @@ export class WindowPlanner {
         cost[st] = Infinity; // leaves the buffer clean for the day after next
         const wk = st % W;
         const m = ((st / W) | 0) % M;
-        const rest = (st / (W * M)) | 0;
+        const rest = (st / strideLen) | 0;
         const len = (rest % LEN) + 1;
         const o = (rest / LEN) | 0;
         const wasWorked = o !== 0;
+        // What ending the current run here costs (minimums; edge runs exempt).
+        const ended = d === 0 || (edges && d - len === 0) ? 0 : wasWorked ? shortWork[len]! : shortOff[len]!;
+        const grown = len < cap ? len + 1 : cap;
+        const longRun = maxCons >= 0 && len + 1 > maxCons ? wMaxCons : 0;
+        const transitionRow = o * K;
         for (let o2 = 0; o2 < K; o2++) {
-          const cell = optionCost[i * K + o2]!;
+          const cell = optionCost[optionRow + o2]!;
           if (cell === Infinity) continue;
           const worked = o2 !== 0;
-          let c = c0 + cell + transition[o * K + o2]!;
-          let len2: number;
+          let c = c0 + cell + transition[transitionRow + o2]!;
+          let len2 = 1;
           if (d === 0) {
-            len2 = 1; // the first day of the period starts a run; nothing comes before it
+            // The first day of the period starts a run; nothing comes before it.
           } else if (worked === wasWorked) {
-            len2 = len < cap ? len + 1 : cap;
-            if (worked && maxCons >= 0 && len + 1 > maxCons) c += wMaxCons;
+            len2 = grown;
+            if (worked) c += longRun;
           } else {
-            c += runEnd(wasWorked, len, d - len, d - 1);
-            len2 = 1;
+            c += ended;
           }
           let m2 = m;
-          if (worked && trackMinutes) {
-            m2 = m + this.classUnits[o2 - 1]!;
-            if (m2 > mCap) {
-              c += (m2 - mCap) * overPerUnit;
-              m2 = mCap;
-            }
-          }
           let wk2 = wk;
-          if (worked && weekendDay && !weekendAlreadyOutside && !(sameWeekendAsPrevious && wasWorked)) wk2 = Math.min(W - 1, wk + 1);
-          const st2 = stateOf(o2, len2, m2, wk2);
+          if (worked) {
+            if (trackMinutes) {
+              m2 = m + units[o2 - 1]!;
+              if (m2 > mCap) {
+                c += (m2 - mCap) * overPerUnit;
+                m2 = mCap;
+              }
+            }
+            if (startsWeekend && !(sameWeekendAsPrevious && wasWorked) && wk2 < W - 1) wk2++;
+          }
+          const st2 = o2 * strideO + (len2 - 1) * strideLen + m2 * W + wk2;
           const old = next[st2]!;
           if (c < old) {
             if (old === Infinity) nextActive[nextCount++] = st2;
             next[st2] = c;
-            this.from[rowOffset + st2] = st;
+            from[rowOffset + st2] = st;
           }
         }
       }
