@@ -69,7 +69,8 @@ export interface AnnealingSettings {
    * iterations that re-plan follows the planner's measured work (deterministic: counted, not
    * timed). 0 turns re-planning off. */
   replanEffort: number;
-  /** Length of that window in days. */
+  /** Length of that window in days at the start; the search shortens it (not below
+   * MIN_REPLAN_DAYS) where plans turn out expensive. */
   replanDays: number;
   /** Share of re-plans that re-plan two employees' windows together. */
   replanPairShare: number;
@@ -108,8 +109,8 @@ const REPAIR_STALL_FRACTION = 0.15;
 const MAX_FAILED_DRAWS = 200_000;
 /** One simple move costs about as much as this many DP transitions of the window planner. */
 const MOVE_WORK = 40;
-/** A re-plan doing more DP transitions than this shortens the window (the state space grows
- * with the window's worked minutes: Instance13's 18 shift types of 8-12 hours need ~1.5 M
+/** When re-plans average more DP transitions than this, the window shortens (the state space
+ * grows with the window's worked minutes: Instance13's 18 shift types of 8-12 hours need ~1.5 M
  * transitions for 28 days, ~20 ms, where a 10-day window needs a fraction of that). */
 const MAX_PLAN_WORK = 100_000;
 const MIN_REPLAN_DAYS = 7;
@@ -165,6 +166,7 @@ export class RosterSearch {
       if (p.pinned[cell] === 1) continue;
       for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) this.allowed[cell * S1 + p.optionList[k]! + 1] = 1;
     }
+    // A block swap logs two blocks; a pair re-plan empties one window and fills two.
     const maxCells = Math.max(2 * Math.max(settings.maxBlock, 1) + 2, 3 * settings.replanDays);
     this.planner = new WindowPlanner(p, Math.max(1, settings.replanDays));
     this.replanDays = settings.replanDays;
@@ -447,6 +449,8 @@ export class RosterSearch {
     return true;
   }
 
+  /** Probability that an iteration re-plans: `replanEffort` of the work, at most one in 20
+   * iterations so that cheap plans on small problems leave room for the simple moves. */
   private replanChance(): number {
     const effort = this.settings.replanEffort;
     if (effort <= 0 || this.settings.replanDays <= 0) return 0;
@@ -454,9 +458,10 @@ export class RosterSearch {
   }
 
   /**
-   * One employee's days [lo, lo + replanDays) re-planned as a whole (see windowReplan.ts). Half
-   * the time a second employee's window is emptied first and re-planned after: the pair can then
-   * hand work to each other, which a single re-plan never does (it would leave cover short).
+   * One employee's days [lo, lo + replanDays) re-planned as a whole (see windowReplan.ts). In a
+   * share `replanPairShare` of re-plans, a second employee's window is emptied first and re-planned
+   * after: the pair can then hand work to each other, which a single re-plan never does (it would
+   * leave cover short).
    */
   private replanMove(): boolean {
     const p = this.p;
@@ -476,23 +481,23 @@ export class RosterSearch {
     this.planWeights.medium = this.settings.mediumWeight;
     this.begin(e1, e2);
     if (e2 >= 0) this.setWindow(e2, lo, hi, undefined);
-    const first = this.planWindow(e1, lo, hi);
-    const second = e2 >= 0 && this.planWindow(e2, lo, hi);
-    if (e2 < 0 && !first) return false;
-    return first || second || this.undoCount > 0;
+    this.planWindow(e1, lo, hi);
+    if (e2 >= 0) this.planWindow(e2, lo, hi);
+    // Every changed cell is in the undo log: an empty log means the move changed nothing.
+    return this.undoCount > 0;
   }
 
-  /** Plans employee e's window and applies the plan; false when the plan changes nothing. */
-  private planWindow(e: number, lo: number, hi: number): boolean {
+  /** Plans employee e's window and applies the plan (if it changes anything). */
+  private planWindow(e: number, lo: number, hi: number): void {
     const planned = this.planner.plan(this.state, e, lo, hi, this.planWeights);
-    this.planWork += (this.planner.work - this.planWork) * 0.01;
-    if (this.planner.work > MAX_PLAN_WORK && this.replanDays > MIN_REPLAN_DAYS) {
+    this.planWork += (this.planner.work - this.planWork) * 0.05;
+    if (this.planWork > MAX_PLAN_WORK && this.replanDays > MIN_REPLAN_DAYS) {
+      // A shorter window: fewer days and fewer worked minutes to track, so much less work.
       this.replanDays = Math.max(MIN_REPLAN_DAYS, Math.floor(this.replanDays * 0.8));
-      this.planWork = this.planner.work * 0.5;
+      this.planWork *= 0.5;
     }
     this.replanProbability = this.replanChance();
     if (planned) this.setWindow(e, lo, hi, this.planner.result);
-    return planned;
   }
 
   /** Sets employee e's days [lo, hi] to `values` (undefined: OFF on every unpinned day), logged for undo. */

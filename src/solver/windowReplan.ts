@@ -16,11 +16,12 @@
 //   - maximum and minimum consecutive work days and minimum consecutive days off, for runs inside
 //     the window and those that join the runs just outside it;
 //   - minimum and maximum worked minutes and maximum weekends, with the employee's totals outside
-//     the window.
+//     the window (minutes exactly when every shift lasts whole hours, as the rules count hours).
 // What it only approximates — maximum shifts per type, fairness, rest rules that reach past the
-// next day — is scored exactly when the search applies the plan (a proposal, not a verdict: the
-// search re-scores it with RosterScore and accepts it by its usual rule). Nothing is allocated
-// per call once the buffers have grown to the largest window seen.
+// next day, minutes of shifts that are not whole hours — is scored exactly when the search
+// applies the plan (a proposal, not a verdict: the search re-scores it with RosterScore and
+// accepts it by its usual rule). The typed-array buffers are reused across calls; they grow with
+// the largest state space seen, which MAX_TABLE bounds.
 //
 // Shift types that behave alike in every sequence rule (same duration, start, forbidden
 // successions in and out) share one DP option: per day only the cheapest of them can be part of
@@ -30,6 +31,10 @@ import { OFF, RULE, ruleCount } from './compiledProblem.js';
 import type { RosterScore } from './rosterScore.js';
 
 const R = ruleCount();
+
+/** Most back-pointers (window days × DP states) one plan may need; beyond it the planner declines
+ * the window (32 MB of Int32). The search then shortens its windows (it sees the work reported). */
+const MAX_TABLE = 8_000_000;
 
 /** The search's current conversion of hard and medium points into annealing cost. */
 export interface CostWeights {
@@ -68,7 +73,9 @@ export class WindowPlanner {
     const S = p.shifts;
     let unit = 0;
     for (let s = 0; s < S; s++) unit = gcd(unit, p.shiftDuration[s]!);
-    this.minuteUnit = Math.max(1, unit);
+    // Durations like 475 and 480 minutes would make the unit 5 minutes and the minutes dimension
+    // huge; the rules count hours, so such problems are planned in (rounded) hours instead.
+    this.minuteUnit = unit > 0 && unit % 60 === 0 ? unit : 60;
     const classes = new Map<string, number>();
     const representative: number[] = [];
     this.classOf = new Int32Array(S);
@@ -88,7 +95,7 @@ export class WindowPlanner {
       this.classOf[s] = k;
     }
     this.classShift = Int32Array.from(representative);
-    this.classUnits = Int32Array.from(representative, (s) => Math.round(p.shiftDuration[s]! / this.minuteUnit));
+    this.classUnits = Int32Array.from(representative, (s) => Math.max(1, Math.round(p.shiftDuration[s]! / this.minuteUnit)));
     this.options = representative.length + 1;
     this.typeCount = new Int32Array(S);
     this.transition = new Float64Array(this.options * this.options);
@@ -101,8 +108,10 @@ export class WindowPlanner {
   }
 
   /**
-   * Plans employee e's days [lo, hi] against the roster in `state` (which it does not change).
-   * Returns false when the best plan found is the window as it already is.
+   * Plans employee e's days [lo, hi] against the roster in `state` (which it does not change); the
+   * window must fit the `maxWindow` given at construction. Returns true with the plan in `result`,
+   * or false when the best plan is the window as it already is (or the window is too large to
+   * plan; `work` then says how large).
    */
   plan(state: RosterScore, e: number, lo: number, hi: number, weights: CostWeights): boolean {
     const p = this.p;
@@ -114,12 +123,15 @@ export class WindowPlanner {
     const base = e * D;
     const rb = e * R;
     const L = hi - lo + 1;
+    if (L > this.result.length) throw new Error(`window of ${L} days exceeds the planner's ${this.result.length}`);
     const hw = weights.hard;
     const hardSoft = (rule: number): number => p.ruleHard[rb + rule]! * hw + p.ruleSoft[rb + rule]!;
     const wMaxCons = hardSoft(RULE.maxConsecutiveWorkDays);
     const wMinCons = hardSoft(RULE.minConsecutiveWorkDays);
     const wMinOff = hardSoft(RULE.minConsecutiveDaysOff);
     const wMaxType = hardSoft(RULE.maxShiftsPerType);
+    const wMinMinutes = hardSoft(RULE.minTotalMinutes);
+    const wMaxWeekends = hardSoft(RULE.maxWeekends);
     const maxCons = p.maxConsecutive[e]!;
     const minCons = p.minConsecutive[e]!;
     const minOff = p.minDaysOff[e]!;
@@ -143,12 +155,16 @@ export class WindowPlanner {
     // counts started hours over), so the states past the maximum need not be kept apart.
     const wMaxMinutes = hardSoft(RULE.maxTotalMinutes);
     let mCap = 0;
+    // Past the maximum each further unit is charged as it is added (below); when only the
+    // minimum can bind, every amount at or above it is equally good, so the dimension stops there.
+    const maxBinds = maxMinutes >= 0 && outsideMinutes + most * L * unit > maxMinutes;
     if (trackMinutes) {
       mCap = most * L;
-      if (maxMinutes >= 0) mCap = Math.min(mCap, Math.max(0, Math.floor((maxMinutes - outsideMinutes) / unit) + 1));
+      if (maxBinds) mCap = Math.min(mCap, Math.max(0, Math.floor((maxMinutes - outsideMinutes) / unit) + 1));
+      else mCap = Math.min(mCap, Math.max(0, Math.ceil((minMinutes - outsideMinutes) / unit)));
     }
     const M = mCap + 1;
-    const overPerUnit = (wMaxMinutes * unit) / 60;
+    const overPerUnit = maxBinds ? (wMaxMinutes * unit) / 60 : 0;
 
     const maxWeekends = p.maxWeekends[e]!;
     const limitsWeekends = maxWeekends >= 0 && p.weekendCount > 0;
@@ -250,9 +266,14 @@ export class WindowPlanner {
     };
 
     // --- the DP over reachable states ---------------------------------------------------------
-    const LEN = cap;
-    const states = K * LEN * M * W;
-    const stateOf = (o: number, len: number, m: number, w: number): number => ((o * LEN + (len - 1)) * M + m) * W + w;
+    // State index: ((option * cap + (run length - 1)) * M + minutes) * W + weekends.
+    const strideLen = M * W;
+    const strideO = cap * strideLen;
+    const states = K * strideO;
+    if (L * states > MAX_TABLE) {
+      this.work = L * states;
+      return false;
+    }
     if (this.cost.length < states) {
       this.cost = new Float64Array(states).fill(Infinity);
       this.next = new Float64Array(states).fill(Infinity);
@@ -274,7 +295,7 @@ export class WindowPlanner {
       // Its true length up to `cap`: a run reaching day 0 is then recognised as an edge run.
       while (runBefore < cap && lo - 1 - runBefore >= 0 && (a[base + lo - 1 - runBefore]! !== OFF) === worked) runBefore++;
     }
-    const start = stateOf(this.optionOf(before), runBefore, 0, 0);
+    const start = this.optionOf(before) * strideO + (runBefore - 1) * strideLen;
     cost[start] = 0;
     active[0] = start;
     let activeCount = 1;
@@ -289,8 +310,6 @@ export class WindowPlanner {
     }
     const from = this.from;
     const units = this.classUnits;
-    const strideLen = M * W;
-    const strideO = LEN * strideLen;
     for (let i = 0; i < L; i++) {
       const d = lo + i;
       const w = p.weekendOf[d]!;
@@ -308,8 +327,8 @@ export class WindowPlanner {
         const wk = st % W;
         const m = ((st / W) | 0) % M;
         const rest = (st / strideLen) | 0;
-        const len = (rest % LEN) + 1;
-        const o = (rest / LEN) | 0;
+        const len = (rest % cap) + 1;
+        const o = (rest / cap) | 0;
         const wasWorked = o !== 0;
         // What ending the current run here costs (minimums; edge runs exempt).
         const ended = d === 0 || (edges && d - len === 0) ? 0 : wasWorked ? shortWork[len]! : shortOff[len]!;
@@ -361,12 +380,10 @@ export class WindowPlanner {
     const after = hi < D - 1 ? a[base + hi + 1]! : OFF;
     const afterOption = this.optionOf(after);
     let afterLength = 0;
-    let afterReachesEnd = true;
     if (hi < D - 1) {
       const worked = after !== OFF;
       afterLength = 1;
       while (hi + 1 + afterLength < D && (a[base + hi + 1 + afterLength]! !== OFF) === worked) afterLength++;
-      afterReachesEnd = hi + afterLength === D - 1;
     }
     let best = Infinity;
     let bestState = -1;
@@ -376,9 +393,9 @@ export class WindowPlanner {
       cost[st] = Infinity;
       const wk = st % W;
       const m = ((st / W) | 0) % M;
-      const rest = (st / (W * M)) | 0;
-      const len = (rest % LEN) + 1;
-      const o = (rest / LEN) | 0;
+      const rest = (st / strideLen) | 0;
+      const len = (rest % cap) + 1;
+      const o = (rest / cap) | 0;
       const worked = o !== 0;
       if (hi < D - 1) {
         c += transition[o * K + afterOption]!;
@@ -387,7 +404,7 @@ export class WindowPlanner {
           // The window's last run joins the run after it.
           const joined = Math.min(cap, len + afterLength);
           if (worked && maxCons >= 0) c += wMaxCons * (Math.max(0, len + afterLength - maxCons) - Math.max(0, len - maxCons));
-          c += runEnd(worked, joined, hi - len + 1, afterReachesEnd ? D - 1 : hi + afterLength);
+          c += runEnd(worked, joined, hi - len + 1, hi + afterLength);
         } else {
           c += runEnd(worked, len, hi - len + 1, hi);
           c += runEnd(afterWorked, Math.min(cap, afterLength), hi + 1, hi + afterLength);
@@ -398,10 +415,10 @@ export class WindowPlanner {
       }
       if (trackMinutes) {
         const minutes = outsideMinutes + m * unit;
-        if (minMinutes >= 0 && minutes < minMinutes) c += hardSoft(RULE.minTotalMinutes) * Math.ceil((minMinutes - minutes) / 60);
+        if (minMinutes >= 0 && minutes < minMinutes) c += wMinMinutes * Math.ceil((minMinutes - minutes) / 60);
         if (maxMinutes >= 0 && minutes > maxMinutes) c += wMaxMinutes * Math.ceil((minutes - maxMinutes) / 60);
       }
-      if (trackWeekends && weekendsOutside + wk > maxWeekends) c += hardSoft(RULE.maxWeekends) * (weekendsOutside + wk - maxWeekends);
+      if (trackWeekends && weekendsOutside + wk > maxWeekends) c += wMaxWeekends * (weekendsOutside + wk - maxWeekends);
       if (c < best) {
         best = c;
         bestState = st;
@@ -412,9 +429,7 @@ export class WindowPlanner {
     let st = bestState;
     let same = true;
     for (let i = L - 1; i >= 0; i--) {
-      const o = (((st / (W * M)) | 0) / LEN) | 0;
-      const s = optionShift[i * K + o]!;
-      this.result[i] = o === 0 ? OFF : s;
+      this.result[i] = optionShift[i * K + ((st / strideO) | 0)]!;
       if (a[base + lo + i] !== this.result[i]) same = false;
       st = this.from[i * states + st]!;
     }

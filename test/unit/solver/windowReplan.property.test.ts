@@ -1,8 +1,12 @@
-// Property: on problems within what the window planner models exactly, its plan for a window is as
-// good as the best of every possible filling of that window, scored by the real incremental score.
+// Properties of the window planner: on problems within what it models exactly, its plan for a
+// window is as good as the best of every possible filling of that window, scored by the real
+// incremental score; and a search that re-plans often stays consistent and reproducible.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileProblem, OFF, type CompiledProblem } from '../../../src/solver/compiledProblem.js';
+import { evaluateRoster } from '../../../src/solver/evaluator.js';
+import { DEFAULT_ANNEALING, RosterSearch } from '../../../src/solver/localSearch.js';
+import { assignmentsFromRoster } from '../../../src/solver/rosterConversion.js';
 import { RosterScore } from '../../../src/solver/rosterScore.js';
 import { WindowPlanner } from '../../../src/solver/windowReplan.js';
 import { randomProblem } from './problemArbitrary.js';
@@ -47,10 +51,11 @@ function bruteForceBest(p: CompiledProblem, state: RosterScore, e: number, lo: n
 }
 
 describe('window planner (property)', () => {
-  it('plans a window as well as trying every filling of it', () => {
+  it('plans a window as well as trying every filling of it, window after window', () => {
     const roster = fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 48, maxLength: 48 });
+    const window = fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 5 }));
     fc.assert(
-      fc.property(randomProblem({ plannerExact: true }), roster, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 5 }), (problem, values, e0, d0, length) => {
+      fc.property(randomProblem({ plannerExact: true }), roster, fc.array(window, { minLength: 1, maxLength: 3 }), (problem, values, windows) => {
         const p = compileProblem(problem);
         const initial = new Int16Array(p.employees * p.days);
         for (let i = 0; i < initial.length; i++) {
@@ -58,21 +63,48 @@ describe('window planner (property)', () => {
           initial[i] = p.pinned[i] === 1 ? p.pinnedShift[i]! : v >= p.shifts ? OFF : v;
         }
         const state = new RosterScore(p, initial);
-        const e = e0 % p.employees;
-        const lo = d0 % p.days;
-        const hi = Math.min(p.days - 1, lo + length - 1);
-        const best = bruteForceBest(p, state, e, lo, hi);
-        const planner = new WindowPlanner(p, hi - lo + 1);
-        const before = costOf(state);
-        const changed = planner.plan(state, e, lo, hi, WEIGHTS);
-        if (changed) fill(state, e, lo, Array.from(planner.result.subarray(0, hi - lo + 1)));
-        // Either the plan reaches the best, or the window was already at the best (unchanged).
-        assert.equal(costOf(state), best, changed ? 'the plan is not the best filling' : `kept a window costing ${before}`);
+        // One planner for every window, as in the search: its buffers are reused.
+        const planner = new WindowPlanner(p, 5);
+        for (const [e0, d0, length] of windows) {
+          const e = e0 % p.employees;
+          const lo = d0 % p.days;
+          const hi = Math.min(p.days - 1, lo + length - 1);
+          const best = bruteForceBest(p, state, e, lo, hi);
+          const before = costOf(state);
+          const changed = planner.plan(state, e, lo, hi, WEIGHTS);
+          if (changed) fill(state, e, lo, Array.from(planner.result.subarray(0, hi - lo + 1)));
+          // Either the plan reaches the best, or the window was already at the best (unchanged).
+          assert.equal(costOf(state), best, changed ? 'the plan is not the best filling' : `kept a window costing ${before}`);
+        }
         // The state stayed consistent with a full recomputation.
         const fresh = new RosterScore(p, state.a);
         assert.deepEqual([state.hard, state.medium, state.soft], [fresh.hard, fresh.medium, fresh.soft]);
       }),
-      { numRuns: 1000 },
+      { numRuns: 600 },
+    );
+  });
+
+  it('keeps the search consistent, pins fixed and runs reproducible when re-plans are frequent', () => {
+    // Short windows and a high effort make re-plans (single and pair) a large part of the moves.
+    const settings = { ...DEFAULT_ANNEALING, replanEffort: 0.95, replanDays: 4, replanPairShare: 0.7, startTemperature: 50, endTemperature: 5, hardWeight: 3 };
+    fc.assert(
+      fc.property(randomProblem(), fc.integer(), fc.integer({ min: 1, max: 400 }), (problem, seed, moves) => {
+        const p = compileProblem(problem);
+        const run = (): RosterSearch => {
+          const initial = p.pinnedShift.map((s, i) => (p.pinned[i] === 1 ? s : OFF));
+          const search = new RosterSearch(p, seed, initial, settings);
+          search.run({ moveBudget: moves }, () => search.moves / moves);
+          return search;
+        };
+        const search = run();
+        const fresh = new RosterScore(p, search.state.a);
+        assert.deepEqual([search.state.hard, search.state.medium, search.state.soft], [fresh.hard, fresh.medium, fresh.soft]);
+        const evaluated = evaluateRoster(problem, assignmentsFromRoster(p, search.best)).score;
+        assert.deepEqual([search.bestScore.hard, search.bestScore.medium, search.bestScore.soft], [evaluated.hard, evaluated.medium, evaluated.soft]);
+        for (let i = 0; i < p.pinned.length; i++) if (p.pinned[i] === 1) assert.equal(search.best[i], p.pinnedShift[i]);
+        assert.deepEqual([...run().best], [...search.best], 'same seed and budget, same roster');
+      }),
+      { numRuns: 150 },
     );
   });
 });
