@@ -8,9 +8,8 @@ const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.optio
 
 /**
  * Random problems using every rule. `plannerExact` keeps to what the window planner models exactly
- * (windowReplan.ts): no maximum per shift type, no fairness, and shifts of whole hours, short enough
- * (with the rest) that
- * rest and overlap only concern consecutive days.
+ * (windowReplan.ts): no maximum per shift type, no fairness, and shifts of whole hours, short
+ * enough (as is the minimum rest) that rest and overlap only concern consecutive days.
  */
 export function randomProblem(options: { plannerExact?: boolean } = {}): fc.Arbitrary<RosterProblem> {
   const exact = options.plannerExact === true;
