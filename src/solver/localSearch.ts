@@ -1,7 +1,9 @@
 // Simulated annealing over rosters. Moves (each keeps pins and the cell options of the compiled
 // problem): change one cell; swap two employees' shifts on one day; swap a block of consecutive
 // days between two employees; set a block of days of one employee to one shift or to OFF (adds
-// or removes a whole run of work — the move that escapes the consecutive-day traps). A move is
+// or removes a whole run of work — the move that escapes the consecutive-day traps); and, rarer
+// and costlier, re-plan a window of up to four weeks of one or two employees by dynamic
+// programming (windowReplan.ts), which moves work around within tight contracts. A move is
 // applied, re-scored incrementally over a window around the changed days (see rosterScore.ts),
 // and undone when rejected; nothing is allocated per move.
 //
