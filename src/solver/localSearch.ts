@@ -65,11 +65,13 @@ export interface AnnealingSettings {
   /** Cumulative probabilities of: change, one-day swap, block swap, day exchange, weekend swap
    * (rest: block set). */
   moveMix: [number, number, number, number, number];
-  /** Rough share of the search's effort spent re-planning a window of one employee's days by
+  /** Rough share of the search's effort spent, on horizons of eight weeks or more, re-planning a window of one employee's days by
    * dynamic programming (windowReplan.ts) instead of drawing from moveMix. One re-plan costs as
    * much as tens to thousands of simple moves depending on the problem, so the share of
    * iterations that re-plan follows the planner's measured work (deterministic: counted, not
-   * timed). 0 turns re-planning off. */
+   * timed). Shorter horizons use less, down to 40 % of it at four weeks or less: there the simple
+   * moves reach every part of a row quickly, while on long horizons with tight contracts only
+   * re-plans move work around (bench/RESULTS.md, roster run 5). 0 turns re-planning off. */
   replanEffort: number;
   /** Length of that window in days at the start; the search shortens it (not below
    * MIN_REPLAN_DAYS) where plans turn out expensive. */
@@ -154,6 +156,7 @@ export class RosterSearch {
   private planWork = 5_000;
   private replanProbability: number;
   private replanDays: number;
+  private readonly replanEffort: number;
 
   constructor(p: CompiledProblem, seed: number, initial: Int16Array, settings: AnnealingSettings = DEFAULT_ANNEALING) {
     this.p = p;
@@ -172,6 +175,7 @@ export class RosterSearch {
     const maxCells = Math.max(2 * Math.max(settings.maxBlock, 1) + 2, 3 * settings.replanDays);
     this.planner = new WindowPlanner(p, Math.max(1, settings.replanDays));
     this.replanDays = settings.replanDays;
+    this.replanEffort = settings.replanEffort * Math.min(1, Math.max(0.4, p.days / 56));
     this.replanProbability = this.replanChance();
     this.undoCell = new Int32Array(maxCells);
     this.undoValue = new Int16Array(maxCells);
@@ -454,7 +458,7 @@ export class RosterSearch {
   /** Probability that an iteration re-plans: `replanEffort` of the work, at most one in 20
    * iterations so that cheap plans on small problems leave room for the simple moves. */
   private replanChance(): number {
-    const effort = this.settings.replanEffort;
+    const effort = this.replanEffort;
     if (effort <= 0 || this.settings.replanDays <= 0) return 0;
     return Math.min(0.05, (effort * MOVE_WORK) / Math.max(1, this.planWork * (1 - Math.min(effort, 0.95))));
   }
