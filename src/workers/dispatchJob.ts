@@ -3,16 +3,14 @@
 // the routes and DispatchGenerated — or DispatchFailed. Every append goes through the dispatch
 // decider, so a stale generation can never be completed.
 import { Counter, Histogram } from 'prom-client';
-import { decodeEvents, handleCommand } from '../commands/commandHandler.js';
-import { fold } from '../commands/decider.js';
 import { dispatchAggregate } from '../commands/dispatchAggregate.js';
 import { requestToSolve } from '../commands/dispatchDecider.js';
-import { DispatchEvent, streamIdOfDispatch, type DispatchCommand } from '../domain/dispatchService.js';
-import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
+import { streamIdOfDispatch, type DispatchCommand } from '../domain/dispatchService.js';
 import { registry } from '../infra/metrics.js';
 import type { DispatchProgress } from '../solver/routing/index.js';
 import type { Job } from './jobQueue.js';
-import { countedHandler, jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { countedHandler, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { startGeneration } from './generationStart.js';
 import { superviseSolve } from './solveSupervision.js';
 
 const generations = new Counter({
@@ -47,33 +45,27 @@ export function dispatchJobHandler(options: DispatchJobOptions = {}): JobHandler
   const maxAttempts = options.maxAttempts ?? 3;
 
   const solve = async (job: Job, run: JobRun): Promise<JobOutcome> => {
-    const { commands, logger, workerId } = run;
+    const { commands, logger } = run;
     const dispatchId = job.subjectId;
     const { generation } = job;
     const streamId = streamIdOfDispatch(job.orgId, dispatchId);
-    const recorded = await commands.eventStore.readStream(streamId);
-    const state = fold(dispatchAggregate.decider, decodeEvents(DispatchEvent, recorded));
-    // The event that asked for this generation: its flow is the flow of everything we append.
-    const trigger: RecordedEvent | undefined = [...recorded].reverse().find((e) => TRIGGERS.has(e.type));
-
-    const send = (command: DispatchCommand, step: string) =>
-      handleCommand(commands, dispatchAggregate, command, jobCommandContext(job, workerId, step, trigger));
-
-    const pending = state.generation === generation && (state.status === 'requested' || state.status === 'generating');
-    if (!pending) return 'skipped'; // superseded or finished meanwhile
-    if (job.attempts > maxAttempts) {
-      await send({ type: 'FailDispatchGeneration', dispatchId, generation, reason: `abandoned: ${maxAttempts} workers stopped before finishing` }, 'fail');
-      return 'error';
-    }
-    const started = await send({ type: 'StartDispatchGeneration', dispatchId, generation, workerId }, 'start');
-    if (started.kind !== 'accepted') return 'skipped';
+    const start = await startGeneration(job, run, {
+      aggregate: dispatchAggregate,
+      streamId,
+      triggers: TRIGGERS,
+      maxAttempts,
+      startCommand: { type: 'StartDispatchGeneration', dispatchId, generation, workerId: run.workerId },
+      failCommand: (reason): DispatchCommand => ({ type: 'FailDispatchGeneration', dispatchId, generation, reason }),
+    });
+    if (typeof start === 'string') return start;
+    const { state, send } = start;
 
     const request = requestToSolve(state);
     const startedAt = performance.now();
     const supervision = superviseSolve<DispatchProgress>({
       eventStore: commands.eventStore,
       streamId,
-      fromVersion: started.version,
+      fromVersion: start.version,
       stopOn: ENDS_GENERATION,
       outer: run.signal,
       progressIntervalMs,

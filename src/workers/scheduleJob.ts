@@ -3,16 +3,14 @@
 // or ScheduleGenerationFailed. Every append goes through the schedule decider, so a stale or
 // cancelled generation can never be completed.
 import { Counter, Histogram } from 'prom-client';
-import { decodeEvents, handleCommand } from '../commands/commandHandler.js';
-import { fold } from '../commands/decider.js';
 import { scheduleAggregate } from '../commands/scheduleAggregate.js';
 import { problemToSolve } from '../commands/scheduleDecider.js';
 import type { Score } from '../domain/roster.js';
-import { ScheduleEvent, streamIdOfSchedule, type ScheduleCommand } from '../domain/schedule.js';
-import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
+import { streamIdOfSchedule, type ScheduleCommand } from '../domain/schedule.js';
 import { registry } from '../infra/metrics.js';
 import type { Job } from './jobQueue.js';
-import { countedHandler, jobCommandContext, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { countedHandler, type JobHandler, type JobOutcome, type JobRun } from './jobWorker.js';
+import { startGeneration } from './generationStart.js';
 import { superviseSolve } from './solveSupervision.js';
 
 const generations = new Counter({
@@ -33,6 +31,7 @@ const constraintEvaluations = new Counter({
   registers: [registry],
 });
 
+const TRIGGERS: ReadonlySet<string> = new Set(['ScheduleRequested', 'ReplanRequested']);
 /** A cancellation ends the running generation (a replan can only follow a finished one). */
 const ENDS_GENERATION: ReadonlySet<string> = new Set(['ScheduleGenerationCancelled']);
 
@@ -51,33 +50,27 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
   const maxAttempts = options.maxAttempts ?? 3;
 
   const solve = async (job: Job, run: JobRun): Promise<JobOutcome> => {
-    const { commands, logger, workerId } = run;
+    const { commands, logger } = run;
     const scheduleId = job.subjectId;
     const { generation } = job;
     const streamId = streamIdOfSchedule(job.orgId, scheduleId);
-    const recorded = await commands.eventStore.readStream(streamId);
-    const state = fold(scheduleAggregate.decider, decodeEvents(ScheduleEvent, recorded));
-    // The event that asked for this generation: its flow is the flow of everything we append.
-    const trigger: RecordedEvent | undefined = [...recorded].reverse().find((e) => e.type === 'ScheduleRequested' || e.type === 'ReplanRequested');
-
-    const send = (command: ScheduleCommand, step: string) =>
-      handleCommand(commands, scheduleAggregate, command, jobCommandContext(job, workerId, step, trigger));
-
-    const pending = state.generation === generation && (state.status === 'requested' || state.status === 'generating');
-    if (!pending) return 'skipped'; // cancelled or finished meanwhile
-    if (job.attempts > maxAttempts) {
-      await send({ type: 'FailGeneration', scheduleId, generation, reason: `abandoned: ${maxAttempts} workers stopped before finishing` }, 'fail');
-      return 'error';
-    }
-    const started = await send({ type: 'StartGeneration', scheduleId, generation, workerId }, 'start');
-    if (started.kind !== 'accepted') return 'skipped';
+    const start = await startGeneration(job, run, {
+      aggregate: scheduleAggregate,
+      streamId,
+      triggers: TRIGGERS,
+      maxAttempts,
+      startCommand: { type: 'StartGeneration', scheduleId, generation, workerId: run.workerId },
+      failCommand: (reason): ScheduleCommand => ({ type: 'FailGeneration', scheduleId, generation, reason }),
+    });
+    if (typeof start === 'string') return start;
+    const { state, send } = start;
 
     const problem = problemToSolve(state);
     const startedAt = performance.now();
     const supervision = superviseSolve<{ best: Score; elapsedMs: number }>({
       eventStore: commands.eventStore,
       streamId,
-      fromVersion: started.version,
+      fromVersion: start.version,
       stopOn: ENDS_GENERATION,
       outer: run.signal,
       progressIntervalMs,
