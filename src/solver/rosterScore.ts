@@ -279,33 +279,9 @@ export class RosterScore {
       runWorked = worked;
     }
     // Per-employee totals from the live counters.
-    for (let s = 0; s < S; s++) {
-      const max = p.maxPerType[e * S + s]!;
-      const count = this.liveTypeCount[e * S + s]!;
-      if (max >= 0 && count > max) {
-        hard += ruleHard[rb + R_MAX_TYPE]! * (count - max);
-        soft += ruleSoft[rb + R_MAX_TYPE]! * (count - max);
-      }
-    }
-    const minutes = this.liveMinutes[e]!;
-    const minMinutes = p.minMinutes[e]!;
-    if (minMinutes >= 0 && minutes < minMinutes) {
-      const hours = Math.ceil((minMinutes - minutes) / 60);
-      hard += ruleHard[rb + R_MIN_MINUTES]! * hours;
-      soft += ruleSoft[rb + R_MIN_MINUTES]! * hours;
-    }
-    const maxMinutes = p.maxMinutes[e]!;
-    if (maxMinutes >= 0 && minutes > maxMinutes) {
-      const hours = Math.ceil((minutes - maxMinutes) / 60);
-      hard += ruleHard[rb + R_MAX_MINUTES]! * hours;
-      soft += ruleSoft[rb + R_MAX_MINUTES]! * hours;
-    }
-    const maxWeekends = p.maxWeekends[e]!;
-    const weekends = this.liveWeekends[e]!;
-    if (maxWeekends >= 0 && weekends > maxWeekends) {
-      hard += ruleHard[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
-      soft += ruleSoft[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
-    }
+    this.totalsPenalty(e, this.liveTypeCount, e * S, this.liveMinutes[e]!, this.liveWeekends[e]!);
+    hard += this.partHard;
+    soft += this.partSoft;
     this.evaluations += this.wPairTo - this.wPairFrom + (to - this.wRunFrom) + S + 4;
     this.partHard = hard;
     this.partSoft = soft;
@@ -421,6 +397,47 @@ export class RosterScore {
     } else if (n > req) this.soft += sign * (n - req) * p.coverOver[i]!;
   }
 
+  /**
+   * Penalty of employee e's totals (sets partHard, partSoft): shifts per type (counts at
+   * `typeCount[typeOffset + s]`), worked minutes and weekends. Shared by the row and window scores.
+   */
+  private totalsPenalty(e: number, typeCount: Int32Array, typeOffset: number, minutes: number, weekends: number): void {
+    const p = this.p;
+    const S = p.shifts;
+    const rb = e * R;
+    const ruleHard = p.ruleHard;
+    const ruleSoft = p.ruleSoft;
+    let hard = 0;
+    let soft = 0;
+    for (let s = 0; s < S; s++) {
+      const max = p.maxPerType[e * S + s]!;
+      const count = typeCount[typeOffset + s]!;
+      if (max >= 0 && count > max) {
+        hard += ruleHard[rb + R_MAX_TYPE]! * (count - max);
+        soft += ruleSoft[rb + R_MAX_TYPE]! * (count - max);
+      }
+    }
+    const minMinutes = p.minMinutes[e]!;
+    if (minMinutes >= 0 && minutes < minMinutes) {
+      const hours = Math.ceil((minMinutes - minutes) / 60);
+      hard += ruleHard[rb + R_MIN_MINUTES]! * hours;
+      soft += ruleSoft[rb + R_MIN_MINUTES]! * hours;
+    }
+    const maxMinutes = p.maxMinutes[e]!;
+    if (maxMinutes >= 0 && minutes > maxMinutes) {
+      const hours = Math.ceil((minutes - maxMinutes) / 60);
+      hard += ruleHard[rb + R_MAX_MINUTES]! * hours;
+      soft += ruleSoft[rb + R_MAX_MINUTES]! * hours;
+    }
+    const maxWeekends = p.maxWeekends[e]!;
+    if (maxWeekends >= 0 && weekends > maxWeekends) {
+      hard += ruleHard[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
+      soft += ruleSoft[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
+    }
+    this.partHard = hard;
+    this.partSoft = soft;
+  }
+
   /** One pass over employee e's days: sets rowHard, rowSoft, rowMinutes. */
   scoreRow(e: number): void {
     const p = this.p;
@@ -527,30 +544,9 @@ export class RosterScore {
         soft += ruleSoft[rb + R_MIN_OFF]! * (minOff - length);
       }
     }
-    for (let s = 0; s < S; s++) {
-      const max = p.maxPerType[e * S + s]!;
-      if (max >= 0 && typeCount[s]! > max) {
-        hard += ruleHard[rb + R_MAX_TYPE]! * (typeCount[s]! - max);
-        soft += ruleSoft[rb + R_MAX_TYPE]! * (typeCount[s]! - max);
-      }
-    }
-    const minMinutes = p.minMinutes[e]!;
-    if (minMinutes >= 0 && minutes < minMinutes) {
-      const hours = Math.ceil((minMinutes - minutes) / 60);
-      hard += ruleHard[rb + R_MIN_MINUTES]! * hours;
-      soft += ruleSoft[rb + R_MIN_MINUTES]! * hours;
-    }
-    const maxMinutes = p.maxMinutes[e]!;
-    if (maxMinutes >= 0 && minutes > maxMinutes) {
-      const hours = Math.ceil((minutes - maxMinutes) / 60);
-      hard += ruleHard[rb + R_MAX_MINUTES]! * hours;
-      soft += ruleSoft[rb + R_MAX_MINUTES]! * hours;
-    }
-    const maxWeekends = p.maxWeekends[e]!;
-    if (maxWeekends >= 0 && weekends > maxWeekends) {
-      hard += ruleHard[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
-      soft += ruleSoft[rb + R_MAX_WEEKENDS]! * (weekends - maxWeekends);
-    }
+    this.totalsPenalty(e, typeCount, 0, minutes, weekends);
+    hard += this.partHard;
+    soft += this.partSoft;
     this.evaluations += D + S + 3;
     this.rowHard = hard;
     this.rowSoft = soft;
