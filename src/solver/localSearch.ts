@@ -80,13 +80,6 @@ export interface AnnealingSettings {
   replanPairShare: number;
 }
 
-/**
- * A second strategy for portfolios: after repair, a fixed high hard weight keeps the search among
- * feasible rosters. Worse soft scores on small problems, but it stays feasible on long, tightly
- * constrained ones where the oscillating default can drift away from feasibility.
- */
-export const FEASIBLE_ANNEALING: Partial<AnnealingSettings> = { hardWeight: 1000, hardWeightFactor: 1 };
-
 export const DEFAULT_ANNEALING: AnnealingSettings = {
   hardWeight: 100,
   hardWeightFactor: 1.005,
