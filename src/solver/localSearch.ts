@@ -3,7 +3,8 @@
 // days between two employees; set a block of days of one employee to one shift or to OFF (adds
 // or removes a whole run of work — the move that escapes the consecutive-day traps); and, rarer
 // and costlier, re-plan a window of up to four weeks of one or two employees by dynamic
-// programming (windowReplan.ts), which moves work around within tight contracts. A move is
+// programming (windowReplan.ts), which moves work around within tight contracts; half of the
+// re-plans are aimed at a weekend that one employee works only half of. A move is
 // applied, re-scored incrementally over a window around the changed days (see rosterScore.ts),
 // and undone when rejected; nothing is allocated per move.
 //
@@ -78,6 +79,9 @@ export interface AnnealingSettings {
   replanDays: number;
   /** Share of re-plans that re-plan two employees' windows together. */
   replanPairShare: number;
+  /** Share of re-plans aimed at a half-worked weekend: a pair re-plan of an employee who works
+   * one day of a weekend and one who works the other, over a window holding that weekend. */
+  replanWeekendShare: number;
 }
 
 export const DEFAULT_ANNEALING: AnnealingSettings = {
@@ -97,6 +101,7 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
   replanEffort: 0.5,
   replanDays: 28,
   replanPairShare: 0.5,
+  replanWeekendShare: 0.5,
 };
 
 const TIME_CHECK_INTERVAL = 1024;
@@ -111,6 +116,8 @@ const MOVE_WORK = 40;
  * transitions for 28 days, ~20 ms, where a 10-day window needs a fraction of that). */
 const MAX_PLAN_WORK = 100_000;
 const MIN_REPLAN_DAYS = 7;
+/** Random draws an aimed re-plan makes for its employee, weekend and partner. */
+const AIM_TRIES = 16;
 
 export function better(a: SearchScore, b: SearchScore): boolean {
   if (a.hard !== b.hard) return a.hard < b.hard;
@@ -150,6 +157,10 @@ export class RosterSearch {
   private replanProbability: number;
   private replanDays: number;
   private readonly replanEffort: number;
+  /** The employees and first day of an aimed re-plan (see aimAtHalfWeekend). */
+  private aimedEmployee = -1;
+  private aimedPartner = -1;
+  private aimedLo = 0;
 
   constructor(p: CompiledProblem, seed: number, initial: Int16Array, settings: AnnealingSettings = DEFAULT_ANNEALING) {
     this.p = p;
@@ -465,14 +476,22 @@ export class RosterSearch {
   private replanMove(): boolean {
     const p = this.p;
     const length = Math.min(p.days, this.replanDays);
-    const lo = this.random.int(p.days - length + 1);
-    const hi = lo + length - 1;
-    const e1 = this.movable[this.random.int(this.movable.length)]!;
+    let lo: number;
+    let e1: number;
     let e2 = -1;
-    if (this.movable.length > 1 && this.random.next() < this.settings.replanPairShare) {
-      e2 = this.movable[this.random.int(this.movable.length - 1)]!;
-      if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
+    if (this.random.next() < this.settings.replanWeekendShare && this.aimAtHalfWeekend(length)) {
+      lo = this.aimedLo;
+      e1 = this.aimedEmployee;
+      e2 = this.aimedPartner;
+    } else {
+      lo = this.random.int(p.days - length + 1);
+      e1 = this.movable[this.random.int(this.movable.length)]!;
+      if (this.movable.length > 1 && this.random.next() < this.settings.replanPairShare) {
+        e2 = this.movable[this.random.int(this.movable.length - 1)]!;
+        if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
+      }
     }
+    const hi = lo + length - 1;
     // Planned with the final hard weight even while the annealing cost tolerates broken rules: a
     // plan that trades a hard rule for cover locks the row into a shape (e.g. an exact shift count)
     // that the small moves cannot repair later.
@@ -484,6 +503,41 @@ export class RosterSearch {
     if (e2 >= 0) this.planWindow(e2, lo, hi);
     // Every changed cell is in the undo log: an empty log means the move changed nothing.
     return this.undoCount > 0;
+  }
+
+  /**
+   * Draws an employee who works one day of a two-day weekend and a partner who works the other
+   * day, and a window of `length` days holding that weekend; false when none turned up in a few
+   * draws. A half-worked weekend uses up one of the employee's allowed weekends for one day of
+   * cover; where weekend demand exceeds what the allowed weekends can give (Instance13, 16, 18
+   * and 20), every such weekend leaves a weekend cell short. The pair re-plan can hand the
+   * partner's day to the employee and pay the partner back on other days, which a uniform draw
+   * of the pair seldom tries.
+   */
+  private aimAtHalfWeekend(length: number): boolean {
+    const p = this.p;
+    const a = this.state.a;
+    const D = p.days;
+    const weekends = this.weekendStart.length;
+    if (weekends === 0 || length < 2 || this.movable.length < 2) return false;
+    for (let draw = 0; draw < AIM_TRIES; draw++) {
+      const e1 = this.movable[this.random.int(this.movable.length)]!;
+      const w = this.random.int(weekends);
+      if (this.weekendLength[w] !== 2) continue;
+      const first = this.weekendStart[w]!;
+      const firstWorked = a[e1 * D + first] !== OFF;
+      if (firstWorked === (a[e1 * D + first + 1] !== OFF)) continue;
+      const missing = firstWorked ? first + 1 : first;
+      for (let pick = 0; pick < AIM_TRIES; pick++) {
+        const e2 = this.movable[this.random.int(this.movable.length)]!;
+        if (e2 === e1 || a[e2 * D + missing] === OFF) continue;
+        this.aimedEmployee = e1;
+        this.aimedPartner = e2;
+        this.aimedLo = Math.max(0, Math.min(D - length, first - this.random.int(length - 1)));
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Plans employee e's window and applies the plan (if it changes anything). */

@@ -85,7 +85,8 @@ describe('window planner (property)', () => {
   });
 
   it('keeps the search consistent, pins fixed and runs reproducible when re-plans are frequent', () => {
-    // Short windows and a high effort make re-plans (single and pair) a large part of the moves.
+    // Short windows and a high effort make re-plans (single, pair and weekend-aimed pair) a large
+    // part of the moves.
     const settings = { ...DEFAULT_ANNEALING, replanEffort: 0.95, replanDays: 4, replanPairShare: 0.7, startTemperature: 50, endTemperature: 5, hardWeight: 3 };
     fc.assert(
       fc.property(randomProblem(), fc.integer(), fc.integer({ min: 1, max: 400 }), (problem, seed, moves) => {
