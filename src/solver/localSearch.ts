@@ -4,7 +4,7 @@
 // or removes a whole run of work — the move that escapes the consecutive-day traps); and, rarer
 // and costlier, re-plan a window of up to four weeks of one or two employees by dynamic
 // programming (windowReplan.ts), which moves work around within tight contracts; half of the
-// re-plans are aimed at a weekend that one employee works only half of. A move is
+// re-plans are aimed, where there is one, at a weekend that one employee works only half of. A move is
 // applied, re-scored incrementally over a window around the changed days (see rosterScore.ts),
 // and undone when rejected; nothing is allocated per move.
 //
