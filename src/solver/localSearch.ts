@@ -4,9 +4,9 @@
 // or removes a whole run of work — the move that escapes the consecutive-day traps); and, rarer
 // and costlier, re-plan a window of up to four weeks of one or two employees by dynamic
 // programming (windowReplan.ts), which moves work around within tight contracts; half of the
-// re-plans are aimed, where there is one, at a weekend that one employee works only half of. A move is
-// applied, re-scored incrementally over a window around the changed days (see rosterScore.ts),
-// and undone when rejected; nothing is allocated per move.
+// re-plans are aimed, where there is one, at a weekend that one employee works only half of.
+// A move is applied, re-scored incrementally over a window around the changed days (see
+// rosterScore.ts), and undone when rejected; nothing is allocated per move.
 //
 // The annealing cost folds the lexicographic score into one number (hard and medium weighted far
 // above soft); the best roster is kept by the true lexicographic order.
@@ -66,8 +66,9 @@ export interface AnnealingSettings {
   /** Cumulative probabilities of: change, one-day swap, block swap, day exchange, weekend swap
    * (rest: block set). */
   moveMix: [number, number, number, number, number];
-  /** Rough share of the search's effort spent, on horizons of eight weeks or more, re-planning a window of one employee's days by
-   * dynamic programming (windowReplan.ts) instead of drawing from moveMix. One re-plan costs as
+  /** Rough share of the search's effort spent, on horizons of eight weeks or more, re-planning a
+   * window of one employee's days by dynamic programming (windowReplan.ts) instead of drawing
+   * from moveMix. One re-plan costs as
    * much as tens to thousands of simple moves depending on the problem, so the share of
    * iterations that re-plan follows the planner's measured work (deterministic: counted, not
    * timed). Shorter horizons use less, down to 40 % of it at four weeks or less: there the simple
@@ -395,6 +396,12 @@ export class RosterSearch {
     return true;
   }
 
+  /** A movable employee other than e, uniformly (needs at least two movable employees). */
+  private otherMovable(e: number): number {
+    const other = this.movable[this.random.int(this.movable.length - 1)]!;
+    return other === e ? this.movable[this.movable.length - 1]! : other;
+  }
+
   /** Two employees exchange a whole weekend: the move that repairs too many weekends worked. */
   private weekendSwapMove(): boolean {
     if (this.weekendStart.length === 0) return false;
@@ -406,8 +413,7 @@ export class RosterSearch {
     const p = this.p;
     if (this.movable.length < 2) return false;
     const e1 = this.movable[this.random.int(this.movable.length)]!;
-    let e2 = this.movable[this.random.int(this.movable.length - 1)]!;
-    if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
+    const e2 = this.otherMovable(e1);
     if (length > p.days) length = p.days;
     const start = fixedStart >= 0 ? fixedStart : this.random.int(p.days - length + 1);
     const a = this.state.a;
@@ -471,7 +477,8 @@ export class RosterSearch {
    * One employee's days [lo, lo + replanDays) re-planned as a whole (see windowReplan.ts). In a
    * share `replanPairShare` of re-plans, a second employee's window is emptied first and re-planned
    * after: the pair can then hand work to each other, which a single re-plan never does (it would
-   * leave cover short).
+   * leave cover short). A share `replanWeekendShare` first tries to aim a pair at a half-worked
+   * weekend (aimAtHalfWeekend).
    */
   private replanMove(): boolean {
     const p = this.p;
@@ -486,10 +493,7 @@ export class RosterSearch {
     } else {
       lo = this.random.int(p.days - length + 1);
       e1 = this.movable[this.random.int(this.movable.length)]!;
-      if (this.movable.length > 1 && this.random.next() < this.settings.replanPairShare) {
-        e2 = this.movable[this.random.int(this.movable.length - 1)]!;
-        if (e2 === e1) e2 = this.movable[this.movable.length - 1]!;
-      }
+      if (this.movable.length > 1 && this.random.next() < this.settings.replanPairShare) e2 = this.otherMovable(e1);
     }
     const hi = lo + length - 1;
     // Planned with the final hard weight even while the annealing cost tolerates broken rules: a
