@@ -9,7 +9,8 @@
 // rosterScore.ts), and undone when rejected; nothing is allocated per move.
 //
 // The annealing cost folds the lexicographic score into one number (hard and medium weighted far
-// above soft); the best roster is kept by the true lexicographic order.
+// above soft) and, on problems short of capacity, prices the capacity a roster wastes
+// (capacityGuideWeight); the best roster is kept by the true lexicographic order.
 import type { CompiledProblem } from './compiledProblem.js';
 import { OFF } from './compiledProblem.js';
 import { RosterScore } from './rosterScore.js';
@@ -83,6 +84,14 @@ export interface AnnealingSettings {
   /** Share of re-plans aimed at a half-worked weekend: a pair re-plan of an employee who works
    * one day of a weekend and one who works the other, over a window holding that weekend. */
   replanWeekendShare: number;
+  /**
+   * Where the cover asks for more minutes than the employees may work in total (Instance13), some
+   * cover must go unfilled, and every minute of capacity a roster wastes is another minute of
+   * cover lost. The annealing cost then adds this many soft units per employee whose unused
+   * minutes are too few for any shift (RosterScore.stranded) and per half-worked weekend
+   * (RosterScore.halfWeekends, a weekend day lost). Neither is part of the score. 0 = off.
+   */
+  capacityGuideWeight: number;
 }
 
 export const DEFAULT_ANNEALING: AnnealingSettings = {
@@ -103,6 +112,7 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
   replanDays: 28,
   replanPairShare: 0.5,
   replanWeekendShare: 0.5,
+  capacityGuideWeight: 3,
 };
 
 const TIME_CHECK_INTERVAL = 1024;
@@ -119,6 +129,21 @@ const MAX_PLAN_WORK = 100_000;
 const MIN_REPLAN_DAYS = 7;
 /** Random draws an aimed re-plan makes for its employee, weekend and partner. */
 const AIM_TRIES = 16;
+
+/** True when the cover's required minutes exceed the sum of every employee's maximum minutes. */
+function demandExceedsCapacity(p: CompiledProblem): boolean {
+  let capacity = 0;
+  for (let e = 0; e < p.employees; e++) {
+    if (p.maxMinutes[e]! < 0) return false;
+    capacity += p.maxMinutes[e]!;
+  }
+  let demand = 0;
+  for (let cell = 0; cell < p.days * p.shifts; cell++) {
+    const duration = p.shiftDuration[cell % p.shifts]!;
+    for (let k = p.cellCoverStart[cell]!; k < p.cellCoverStart[cell + 1]!; k++) demand += p.coverRequired[p.cellCoverList[k]!]! * duration;
+  }
+  return demand > capacity;
+}
 
 export function better(a: SearchScore, b: SearchScore): boolean {
   if (a.hard !== b.hard) return a.hard < b.hard;
@@ -151,6 +176,8 @@ export class RosterSearch {
   private readonly weekendStart: Int32Array;
   private readonly weekendLength: Int32Array;
   private hardWeight: number;
+  /** capacityGuideWeight where the problem is short of capacity, else 0. */
+  private readonly guideWeight: number;
   private readonly planner: WindowPlanner;
   private readonly planWeights: CostWeights = { hard: 0, medium: 0 };
   /** Running mean of the planner's work per re-plan, and the resulting re-plan probability. */
@@ -193,6 +220,7 @@ export class RosterSearch {
     this.movable = Int32Array.from(movable);
     this.temperature = settings.startTemperature;
     this.hardWeight = settings.hardWeight;
+    this.guideWeight = demandExceedsCapacity(p) ? settings.capacityGuideWeight : 0;
     const starts: number[] = [];
     const lengths: number[] = [];
     for (let d = 0; d < p.days; d++) {
@@ -221,7 +249,7 @@ export class RosterSearch {
 
   private cost(): number {
     const s = this.state;
-    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft;
+    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft + (s.stranded + s.halfWeekends) * this.guideWeight;
   }
 
   private noteBest(): boolean {

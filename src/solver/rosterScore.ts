@@ -33,6 +33,15 @@ export class RosterScore {
   readonly groupSum: Float64Array;
   readonly groupSumSq: Float64Array;
   readonly groupPenalty: Float64Array;
+  /** Employees whose unused minutes (maximum minus worked) are positive but shorter than any
+   * shift they can work: capacity no cell can use. Not part of the score; the search may steer by
+   * it where total demand presses on total capacity (Instance13). */
+  stranded = 0;
+  /** (Employee, two-day weekend) pairs with exactly one day worked. Not part of the score either:
+   * where weekend demand presses on the weekends employees may work, each is a weekend day lost. */
+  halfWeekends = 0;
+  private readonly weekendLength: Int32Array;
+  private readonly shortestShift: Int32Array;
   hard = 0;
   medium = 0;
   soft = 0;
@@ -85,6 +94,17 @@ export class RosterScore {
     this.weekendDays = new Int32Array(p.employees * p.weekendCount);
     this.liveWeekends = new Int32Array(p.employees);
     this.reach = reachOf(p);
+    this.weekendLength = new Int32Array(p.weekendCount);
+    for (let d = 0; d < p.days; d++) if (p.weekendOf[d]! >= 0) this.weekendLength[p.weekendOf[d]!]!++;
+    this.shortestShift = new Int32Array(p.employees).fill(0x7fffffff);
+    for (let e = 0; e < p.employees; e++) {
+      for (let cell = e * p.days; cell < (e + 1) * p.days; cell++) {
+        for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) {
+          const s = p.optionList[k]!;
+          if (s !== OFF) this.shortestShift[e] = Math.min(this.shortestShift[e]!, p.shiftDuration[s]!);
+        }
+      }
+    }
     this.recomputeAll();
   }
 
@@ -99,6 +119,7 @@ export class RosterScore {
     this.liveMinutes.fill(0);
     this.weekendDays.fill(0);
     this.liveWeekends.fill(0);
+    this.halfWeekends = 0;
     for (let e = 0; e < p.employees; e++) {
       for (let d = 0; d < p.days; d++) {
         const s = this.a[e * p.days + d]!;
@@ -111,11 +132,13 @@ export class RosterScore {
     for (let i = 0; i < this.coverCount.length; i++) this.addCoverTerm(i, 1);
     this.groupSum.fill(0);
     this.groupSumSq.fill(0);
+    this.stranded = 0;
     for (let e = 0; e < p.employees; e++) {
       this.scoreRow(e);
       this.employeeHard[e] = this.rowHard;
       this.employeeSoft[e] = this.rowSoft;
       this.employeeMinutes[e] = this.rowMinutes;
+      this.stranded += this.isStranded(e, this.rowMinutes);
       this.hard += this.rowHard;
       this.soft += this.rowSoft;
       const g = p.groupOf[e]!;
@@ -155,6 +178,7 @@ export class RosterScore {
       this.weekendDays[k] = before + delta;
       if (before === 0) this.liveWeekends[e]!++;
       else if (before + delta === 0) this.liveWeekends[e]!--;
+      if (this.weekendLength[w] === 2) this.halfWeekends += (before + delta === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
     }
   }
 
@@ -203,12 +227,7 @@ export class RosterScore {
     this.soft += ds;
     this.employeeHard[e]! += dh;
     this.employeeSoft[e]! += ds;
-    const oldMinutes = this.employeeMinutes[e]!;
-    const minutes = this.liveMinutes[e]!;
-    if (oldMinutes !== minutes) {
-      this.employeeMinutes[e] = minutes;
-      if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, minutes);
-    }
+    this.setMinutes(e, this.liveMinutes[e]!);
     this.wE = -1;
   }
 
@@ -324,11 +343,7 @@ export class RosterScore {
     this.soft += this.rowSoft - this.employeeSoft[e]!;
     this.employeeHard[e] = this.rowHard;
     this.employeeSoft[e] = this.rowSoft;
-    const oldMinutes = this.employeeMinutes[e]!;
-    if (oldMinutes !== this.rowMinutes) {
-      this.employeeMinutes[e] = this.rowMinutes;
-      if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, this.rowMinutes);
-    }
+    this.setMinutes(e, this.rowMinutes);
   }
 
   /** Puts back cached row results (saved before a rejected move) without a row pass. */
@@ -337,11 +352,21 @@ export class RosterScore {
     this.soft += soft - this.employeeSoft[e]!;
     this.employeeHard[e] = hard;
     this.employeeSoft[e] = soft;
+    this.setMinutes(e, minutes);
+  }
+
+  private setMinutes(e: number, minutes: number): void {
     const oldMinutes = this.employeeMinutes[e]!;
-    if (oldMinutes !== minutes) {
-      this.employeeMinutes[e] = minutes;
-      if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, minutes);
-    }
+    if (oldMinutes === minutes) return;
+    this.employeeMinutes[e] = minutes;
+    this.stranded += this.isStranded(e, minutes) - this.isStranded(e, oldMinutes);
+    if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, minutes);
+  }
+
+  /** 1 when e's unused minutes are positive but shorter than e's shortest shift. */
+  private isStranded(e: number, minutes: number): number {
+    const max = this.p.maxMinutes[e]!;
+    return max >= 0 && minutes < max && max - minutes < this.shortestShift[e]! ? 1 : 0;
   }
 
   private moveFairness(e: number, from: number, to: number): void {

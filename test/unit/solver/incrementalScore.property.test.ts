@@ -9,11 +9,17 @@ import { assignmentsFromRoster } from '../../../src/solver/rosterConversion.js';
 import { RosterScore } from '../../../src/solver/rosterScore.js';
 import { validateProblem } from '../../../src/solver/validateProblem.js';
 import { randomProblem } from './problemArbitrary.js';
+import { tinyProblem } from './fixtures.js';
 
 const problemArbitrary = randomProblem();
 
 function scoreOf(s: { hard: number; medium: number; soft: number }): [number, number, number] {
   return [s.hard, s.medium, s.soft];
+}
+
+/** The capacity counts the search may steer by (see AnnealingSettings.capacityGuideWeight). */
+function guideOf(s: RosterScore): [number, number] {
+  return [s.stranded, s.halfWeekends];
 }
 
 describe('incremental score (property)', () => {
@@ -35,6 +41,7 @@ describe('incremental score (property)', () => {
         }
         const fresh = new RosterScore(p, state.a);
         assert.deepEqual(scoreOf(state), scoreOf(fresh));
+        assert.deepEqual(guideOf(state), guideOf(fresh));
         assert.deepEqual(scoreOf(state), scoreOf(evaluateRoster(problem, assignmentsFromRoster(p, state.a)).score));
       }),
       { numRuns: 300 },
@@ -60,6 +67,7 @@ describe('incremental score (property)', () => {
         }
         const fresh = new RosterScore(p, state.a);
         assert.deepEqual(scoreOf(state), scoreOf(fresh));
+        assert.deepEqual(guideOf(state), guideOf(fresh));
         assert.deepEqual([...state.employeeHard], [...fresh.employeeHard]);
         assert.deepEqual([...state.employeeSoft], [...fresh.employeeSoft]);
       }),
@@ -77,6 +85,7 @@ describe('incremental score (property)', () => {
         search.run({ moveBudget: moves }, () => search.moves / moves);
         const fresh = new RosterScore(p, search.state.a);
         assert.deepEqual(scoreOf(search.state), scoreOf(fresh));
+        assert.deepEqual(guideOf(search.state), guideOf(fresh));
         assert.deepEqual(scoreOf(search.state), scoreOf(evaluateRoster(problem, assignmentsFromRoster(p, search.state.a)).score));
         assert.deepEqual(scoreOf(search.bestScore), scoreOf(evaluateRoster(problem, assignmentsFromRoster(p, search.best)).score));
         // Pinned cells never move.
@@ -84,5 +93,27 @@ describe('incremental score (property)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('counts stranded minutes and half-worked weekends', () => {
+    // Shifts of 480 and 600 minutes, at most 1500 minutes: after three 480 shifts 60 minutes are
+    // left, too few for any shift; after two, 540 are left, enough for a 480 shift.
+    const p = compileProblem(tinyProblem({ days: 14 }, { maxTotalMinutes: 1500 }));
+    const state = new RosterScore(p);
+    const work = (d: number): void => {
+      state.setCell(0, d, 0);
+      state.rescoreEmployee(0);
+    };
+    work(5); // Saturday of the first weekend only
+    assert.deepEqual(guideOf(state), [0, 1]);
+    work(6); // the whole weekend
+    assert.deepEqual(guideOf(state), [0, 0]);
+    work(12); // Saturday of the second weekend only, and 60 minutes left
+    assert.deepEqual(guideOf(state), [1, 1]);
+    // Exactly one shortest shift left is not stranded.
+    const exact = new RosterScore(compileProblem(tinyProblem({ days: 14 }, { maxTotalMinutes: 1440 })), state.a);
+    exact.setCell(0, 12, -1);
+    exact.rescoreEmployee(0);
+    assert.deepEqual(guideOf(exact), [0, 0]);
   });
 });
