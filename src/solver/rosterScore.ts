@@ -37,10 +37,11 @@ export class RosterScore {
    * shift they can work: capacity no cell can use. Not part of the score; the search may steer by
    * it where total demand presses on total capacity (Instance13). */
   stranded = 0;
-  /** (Employee, two-day weekend) pairs with exactly one day worked. Not part of the score either:
-   * where weekend demand presses on the weekends employees may work, each is a weekend day lost. */
+  /** Two-day weekends worked on one day only by employees who work as many weekends as they may:
+   * each is a weekend day of cover lost. Not part of the score either. */
   halfWeekends = 0;
   private readonly weekendLength: Int32Array;
+  private readonly liveHalfWeekends: Int32Array; // per employee, whatever their weekend count
   private readonly shortestShift: Int32Array;
   hard = 0;
   medium = 0;
@@ -93,6 +94,7 @@ export class RosterScore {
     this.liveMinutes = new Int32Array(p.employees);
     this.weekendDays = new Int32Array(p.employees * p.weekendCount);
     this.liveWeekends = new Int32Array(p.employees);
+    this.liveHalfWeekends = new Int32Array(p.employees);
     this.reach = reachOf(p);
     this.weekendLength = new Int32Array(p.weekendCount);
     for (let d = 0; d < p.days; d++) if (p.weekendOf[d]! >= 0) this.weekendLength[p.weekendOf[d]!]!++;
@@ -119,6 +121,7 @@ export class RosterScore {
     this.liveMinutes.fill(0);
     this.weekendDays.fill(0);
     this.liveWeekends.fill(0);
+    this.liveHalfWeekends.fill(0);
     this.halfWeekends = 0;
     for (let e = 0; e < p.employees; e++) {
       for (let d = 0; d < p.days; d++) {
@@ -175,10 +178,12 @@ export class RosterScore {
     if (w >= 0) {
       const k = e * p.weekendCount + w;
       const before = this.weekendDays[k]!;
+      const lost = this.lostWeekendDays(e);
       this.weekendDays[k] = before + delta;
       if (before === 0) this.liveWeekends[e]!++;
       else if (before + delta === 0) this.liveWeekends[e]!--;
-      if (this.weekendLength[w] === 2) this.halfWeekends += (before + delta === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
+      if (this.weekendLength[w] === 2) this.liveHalfWeekends[e]! += (before + delta === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
+      this.halfWeekends += this.lostWeekendDays(e) - lost;
     }
   }
 
@@ -361,6 +366,12 @@ export class RosterScore {
     this.employeeMinutes[e] = minutes;
     this.stranded += this.isStranded(e, minutes) - this.isStranded(e, oldMinutes);
     if (this.p.fairnessWeight > 0) this.moveFairness(e, oldMinutes, minutes);
+  }
+
+  /** e's half-worked weekends when e works as many weekends as allowed, else 0. */
+  private lostWeekendDays(e: number): number {
+    const max = this.p.maxWeekends[e]!;
+    return max >= 0 && this.liveWeekends[e]! >= max ? this.liveHalfWeekends[e]! : 0;
   }
 
   /** 1 when e's unused minutes are positive but shorter than e's shortest shift. */

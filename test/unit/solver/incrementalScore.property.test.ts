@@ -17,7 +17,7 @@ function scoreOf(s: { hard: number; medium: number; soft: number }): [number, nu
   return [s.hard, s.medium, s.soft];
 }
 
-/** The capacity counts the search may steer by (see AnnealingSettings.capacityGuideWeight). */
+/** The wasted-capacity counts the search may steer by (see AnnealingSettings.capacityGuideWeight). */
 function guideOf(s: RosterScore): [number, number] {
   return [s.stranded, s.halfWeekends];
 }
@@ -95,25 +95,29 @@ describe('incremental score (property)', () => {
     );
   });
 
-  it('counts stranded minutes and half-worked weekends', () => {
-    // Shifts of 480 and 600 minutes, at most 1500 minutes: after three 480 shifts 60 minutes are
-    // left, too few for any shift; after two, 540 are left, enough for a 480 shift.
-    const p = compileProblem(tinyProblem({ days: 14 }, { maxTotalMinutes: 1500 }));
+  it('counts stranded minutes and the weekend days lost to half-worked weekends', () => {
+    // Shifts of 480 and 600 minutes, at most 1500 minutes and one weekend: after three 480 shifts
+    // 60 minutes are left, too few for any shift; after two, 540 are left, enough for a 480 shift.
+    const p = compileProblem(tinyProblem({ days: 14 }, { maxTotalMinutes: 1500, maxWeekends: 1 }));
     const state = new RosterScore(p);
     const work = (d: number): void => {
       state.setCell(0, d, 0);
       state.rescoreEmployee(0);
     };
-    work(5); // Saturday of the first weekend only
+    work(5); // Saturday of the first weekend only: the one weekend allowed, half used
     assert.deepEqual(guideOf(state), [0, 1]);
     work(6); // the whole weekend
     assert.deepEqual(guideOf(state), [0, 0]);
-    work(12); // Saturday of the second weekend only, and 60 minutes left
+    work(12); // Saturday of the second weekend only (breaks maxWeekends), and 60 minutes left
     assert.deepEqual(guideOf(state), [1, 1]);
     // Exactly one shortest shift left is not stranded.
-    const exact = new RosterScore(compileProblem(tinyProblem({ days: 14 }, { maxTotalMinutes: 1440 })), state.a);
-    exact.setCell(0, 12, -1);
-    exact.rescoreEmployee(0);
-    assert.deepEqual(guideOf(exact), [0, 0]);
+    const roomier = new RosterScore(compileProblem(tinyProblem({ days: 14 }, { maxTotalMinutes: 1440, maxWeekends: 2 })), state.a);
+    roomier.setCell(0, 12, -1);
+    roomier.rescoreEmployee(0);
+    assert.deepEqual(guideOf(roomier), [0, 0]);
+    // With a second weekend allowed, a half weekend loses nothing: another could still be worked.
+    roomier.setCell(0, 6, -1);
+    roomier.rescoreEmployee(0);
+    assert.deepEqual(guideOf(roomier), [0, 0]);
   });
 });
