@@ -85,12 +85,11 @@ export interface AnnealingSettings {
    * one day of a weekend and one who works the other, over a window holding that weekend. */
   replanWeekendShare: number;
   /**
-   * Where the cover asks for more than the employees can give, some cover must go unfilled, and
-   * capacity a roster wastes is more cover lost. The annealing cost then adds this many soft
-   * units per employee whose unused minutes are too few for any shift (RosterScore.stranded;
-   * where the cover's minutes exceed the employees' maximum minutes, Instance13) and per weekend
-   * day lost to a half-worked weekend (RosterScore.halfWeekends; there, and where weekend cover
-   * exceeds the weekends the employees may work). Neither is part of the score. 0 = off.
+   * Where the cover asks for more minutes than the employees may work in total (Instance13), some
+   * cover must go unfilled, and capacity a roster wastes is more cover lost. The annealing cost
+   * then adds this many soft units per employee whose unused minutes are too few for any shift
+   * (RosterScore.stranded) and per weekend day lost to a half-worked weekend
+   * (RosterScore.halfWeekends). Neither is part of the score. 0 = off.
    */
   capacityGuideWeight: number;
 }
@@ -131,35 +130,19 @@ const MIN_REPLAN_DAYS = 7;
 /** Random draws an aimed re-plan makes for its employee, weekend and partner. */
 const AIM_TRIES = 16;
 
-/**
- * Which capacity the cover asks more of than the employees can give: `minutes` when the cover's
- * required minutes exceed the sum of the employees' maximum minutes, `weekendDays` when the heads
- * required on weekend days exceed the weekend days the employees may work (maximum weekends ×
- * weekend length). An employee without the limit makes that capacity unlimited.
- */
-function capacityShortfall(p: CompiledProblem): { minutes: boolean; weekendDays: boolean } {
-  let minutesCapacity = 0;
-  let weekendCapacity = 0;
-  const daysOfWeekend = new Int32Array(p.weekendCount);
-  for (let d = 0; d < p.days; d++) if (p.weekendOf[d]! >= 0) daysOfWeekend[p.weekendOf[d]!]!++;
-  const weekendLength = Math.max(0, ...daysOfWeekend);
+/** True when the cover's required minutes exceed the sum of every employee's maximum minutes. */
+function demandExceedsCapacity(p: CompiledProblem): boolean {
+  let capacity = 0;
   for (let e = 0; e < p.employees; e++) {
-    minutesCapacity = p.maxMinutes[e]! < 0 || minutesCapacity === Infinity ? Infinity : minutesCapacity + p.maxMinutes[e]!;
-    const weekends = p.maxWeekends[e]! < 0 ? p.weekendCount : Math.min(p.maxWeekends[e]!, p.weekendCount);
-    weekendCapacity += weekends * weekendLength;
+    if (p.maxMinutes[e]! < 0) return false;
+    capacity += p.maxMinutes[e]!;
   }
-  let minutes = 0;
-  let weekendHeads = 0;
+  let demand = 0;
   for (let cell = 0; cell < p.days * p.shifts; cell++) {
-    const s = cell % p.shifts;
-    const weekend = p.weekendOf[(cell - s) / p.shifts]! >= 0;
-    for (let k = p.cellCoverStart[cell]!; k < p.cellCoverStart[cell + 1]!; k++) {
-      const heads = p.coverRequired[p.cellCoverList[k]!]!;
-      minutes += heads * p.shiftDuration[s]!;
-      if (weekend) weekendHeads += heads;
-    }
+    const duration = p.shiftDuration[cell % p.shifts]!;
+    for (let k = p.cellCoverStart[cell]!; k < p.cellCoverStart[cell + 1]!; k++) demand += p.coverRequired[p.cellCoverList[k]!]! * duration;
   }
-  return { minutes: minutes > minutesCapacity, weekendDays: weekendHeads > weekendCapacity };
+  return demand > capacity;
 }
 
 export function better(a: SearchScore, b: SearchScore): boolean {
@@ -193,9 +176,8 @@ export class RosterSearch {
   private readonly weekendStart: Int32Array;
   private readonly weekendLength: Int32Array;
   private hardWeight: number;
-  /** capacityGuideWeight where the capacity each count wastes is short (capacityShortfall), else 0. */
-  private readonly strandedWeight: number;
-  private readonly lostWeekendWeight: number;
+  /** capacityGuideWeight where the problem is short of capacity, else 0. */
+  private readonly guideWeight: number;
   private readonly planner: WindowPlanner;
   private readonly planWeights: CostWeights = { hard: 0, medium: 0 };
   /** Running mean of the planner's work per re-plan, and the resulting re-plan probability. */
@@ -238,9 +220,7 @@ export class RosterSearch {
     this.movable = Int32Array.from(movable);
     this.temperature = settings.startTemperature;
     this.hardWeight = settings.hardWeight;
-    const short = capacityShortfall(p);
-    this.strandedWeight = short.minutes ? settings.capacityGuideWeight : 0;
-    this.lostWeekendWeight = short.minutes || short.weekendDays ? settings.capacityGuideWeight : 0;
+    this.guideWeight = demandExceedsCapacity(p) ? settings.capacityGuideWeight : 0;
     const starts: number[] = [];
     const lengths: number[] = [];
     for (let d = 0; d < p.days; d++) {
@@ -269,7 +249,7 @@ export class RosterSearch {
 
   private cost(): number {
     const s = this.state;
-    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft + s.stranded * this.strandedWeight + s.halfWeekends * this.lostWeekendWeight;
+    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft + (s.stranded + s.halfWeekends) * this.guideWeight;
   }
 
   private noteBest(): boolean {
