@@ -89,7 +89,7 @@ export interface AnnealingSettings {
    * cover must go unfilled, and capacity a roster wastes is more cover lost. The annealing cost
    * then adds this many soft units per employee whose unused minutes are too few for any shift
    * (RosterScore.stranded) and per weekend day lost to a half-worked weekend
-   * (RosterScore.halfWeekends). Neither is part of the score. 0 = off.
+   * (RosterScore.weekendDaysLost). Neither is part of the score. 0 = off.
    */
   capacityGuideWeight: number;
 }
@@ -249,7 +249,7 @@ export class RosterSearch {
 
   private cost(): number {
     const s = this.state;
-    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft + (s.stranded + s.halfWeekends) * this.guideWeight;
+    return s.hard * this.hardWeight + s.medium * this.settings.mediumWeight + s.soft + (s.stranded + s.weekendDaysLost) * this.guideWeight;
   }
 
   private noteBest(): boolean {

@@ -39,7 +39,7 @@ export class RosterScore {
   stranded = 0;
   /** Two-day weekends worked on one day only by employees who work as many weekends as they may:
    * each is a weekend day of cover lost. Not part of the score either. */
-  halfWeekends = 0;
+  weekendDaysLost = 0;
   private readonly weekendLength: Int32Array;
   private readonly liveHalfWeekends: Int32Array; // per employee, whatever their weekend count
   private readonly shortestShift: Int32Array;
@@ -122,7 +122,7 @@ export class RosterScore {
     this.weekendDays.fill(0);
     this.liveWeekends.fill(0);
     this.liveHalfWeekends.fill(0);
-    this.halfWeekends = 0;
+    this.weekendDaysLost = 0;
     for (let e = 0; e < p.employees; e++) {
       for (let d = 0; d < p.days; d++) {
         const s = this.a[e * p.days + d]!;
@@ -178,12 +178,12 @@ export class RosterScore {
     if (w >= 0) {
       const k = e * p.weekendCount + w;
       const before = this.weekendDays[k]!;
-      const lost = this.lostWeekendDays(e);
+      const lost = this.weekendDaysLostBy(e);
       this.weekendDays[k] = before + delta;
       if (before === 0) this.liveWeekends[e]!++;
       else if (before + delta === 0) this.liveWeekends[e]!--;
       if (this.weekendLength[w] === 2) this.liveHalfWeekends[e]! += (before + delta === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
-      this.halfWeekends += this.lostWeekendDays(e) - lost;
+      this.weekendDaysLost += this.weekendDaysLostBy(e) - lost;
     }
   }
 
@@ -369,7 +369,7 @@ export class RosterScore {
   }
 
   /** e's half-worked weekends when e works as many weekends as allowed, else 0. */
-  private lostWeekendDays(e: number): number {
+  private weekendDaysLostBy(e: number): number {
     const max = this.p.maxWeekends[e]!;
     return max >= 0 && this.liveWeekends[e]! >= max ? this.liveHalfWeekends[e]! : 0;
   }

@@ -19,7 +19,7 @@ function scoreOf(s: { hard: number; medium: number; soft: number }): [number, nu
 
 /** The wasted-capacity counts the search may steer by (see AnnealingSettings.capacityGuideWeight). */
 function guideOf(s: RosterScore): [number, number] {
-  return [s.stranded, s.halfWeekends];
+  return [s.stranded, s.weekendDaysLost];
 }
 
 describe('incremental score (property)', () => {
