@@ -43,6 +43,8 @@ export interface CompiledProblem {
   readonly minRest: Int32Array;
   readonly weekendOf: Int32Array;
   readonly weekendCount: number;
+  /** Days of each weekend inside the period (2, or 1 where the period cuts a weekend). */
+  readonly weekendLength: Int32Array;
   readonly exemptEdgeRuns: boolean;
   /** Cover requirements, and for each (d * shifts + s) cell the list of requirement indexes. */
   readonly coverRequired: Int32Array;
@@ -240,6 +242,9 @@ export function compileProblem(problem: RosterProblem): CompiledProblem {
   optionStart[E * D] = options.length;
 
   const weekendOf = weekendIndexByDay(problem.startDate, D);
+  const weekendCount = Math.max(0, ...weekendOf) + 1;
+  const weekendLength = new Int32Array(weekendCount);
+  for (const w of weekendOf) if (w >= 0) weekendLength[w]!++;
   return {
     problem,
     employees: E,
@@ -266,7 +271,8 @@ export function compileProblem(problem: RosterProblem): CompiledProblem {
     maxWeekends: limit((c) => c.maxWeekends),
     minRest: limit((c) => c.minRestMinutes),
     weekendOf,
-    weekendCount: Math.max(0, ...weekendOf) + 1,
+    weekendCount,
+    weekendLength,
     exemptEdgeRuns: problem.exemptEdgeRuns ?? true,
     coverRequired,
     coverUnder,

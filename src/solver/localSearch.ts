@@ -222,18 +222,12 @@ export class RosterSearch {
     this.hardWeight = settings.hardWeight;
     this.guideWeight = demandExceedsCapacity(p) ? settings.capacityGuideWeight : 0;
     const starts: number[] = [];
-    const lengths: number[] = [];
     for (let d = 0; d < p.days; d++) {
       const w = p.weekendOf[d]!;
-      if (w < 0) continue;
-      if (d > 0 && p.weekendOf[d - 1] === w) lengths[lengths.length - 1]!++;
-      else {
-        starts.push(d);
-        lengths.push(1);
-      }
+      if (w >= 0 && (d === 0 || p.weekendOf[d - 1] !== w)) starts.push(d);
     }
     this.weekendStart = Int32Array.from(starts);
-    this.weekendLength = Int32Array.from(lengths);
+    this.weekendLength = Int32Array.from(starts, (d) => p.weekendLength[p.weekendOf[d]!]!);
   }
 
   get evaluations(): number {

@@ -40,7 +40,6 @@ export class RosterScore {
   /** Two-day weekends worked on one day only by employees who work as many weekends as they may:
    * each is a weekend day of cover lost. Not part of the score either. */
   weekendDaysLost = 0;
-  private readonly weekendLength: Int32Array;
   private readonly liveHalfWeekends: Int32Array; // per employee, whatever their weekend count
   private readonly shortestShift: Int32Array;
   hard = 0;
@@ -96,8 +95,6 @@ export class RosterScore {
     this.liveWeekends = new Int32Array(p.employees);
     this.liveHalfWeekends = new Int32Array(p.employees);
     this.reach = reachOf(p);
-    this.weekendLength = new Int32Array(p.weekendCount);
-    for (let d = 0; d < p.days; d++) if (p.weekendOf[d]! >= 0) this.weekendLength[p.weekendOf[d]!]!++;
     this.shortestShift = new Int32Array(p.employees).fill(0x7fffffff);
     for (let e = 0; e < p.employees; e++) {
       for (let cell = e * p.days; cell < (e + 1) * p.days; cell++) {
@@ -182,7 +179,7 @@ export class RosterScore {
       this.weekendDays[k] = before + delta;
       if (before === 0) this.liveWeekends[e]!++;
       else if (before + delta === 0) this.liveWeekends[e]!--;
-      if (this.weekendLength[w] === 2) this.liveHalfWeekends[e]! += (before + delta === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
+      if (p.weekendLength[w] === 2) this.liveHalfWeekends[e]! += (before + delta === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
       this.weekendDaysLost += this.weekendDaysLostBy(e) - lost;
     }
   }
