@@ -4,7 +4,9 @@
 // or removes a whole run of work — the move that escapes the consecutive-day traps); and, rarer
 // and costlier, re-plan a window of up to four weeks of one or two employees by dynamic
 // programming (windowReplan.ts), which moves work around within tight contracts; half of the
-// re-plans are aimed, where there is one, at a weekend that one employee works only half of.
+// re-plans are aimed, where there is one, at a weekend that one employee works only half of. A
+// re-plan may take a fully staffed shift by pushing its worker to a short shift of the same day
+// (an ejection, priced by the planner and applied with the plan).
 // A move is applied, re-scored incrementally over a window around the changed days (see
 // rosterScore.ts), and undone when rejected; nothing is allocated per move.
 //
@@ -92,6 +94,8 @@ export interface AnnealingSettings {
    * (RosterScore.weekendDaysLost). Neither is part of the score. 0 = off.
    */
   capacityGuideWeight: number;
+  /** Let re-plans push another employee to a short shift of the same day (windowReplan.ts). */
+  replanEjections: boolean;
 }
 
 export const DEFAULT_ANNEALING: AnnealingSettings = {
@@ -113,6 +117,7 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
   replanPairShare: 0.5,
   replanWeekendShare: 0.5,
   capacityGuideWeight: 3,
+  replanEjections: true,
 };
 
 const TIME_CHECK_INTERVAL = 1024;
@@ -165,6 +170,10 @@ export class RosterSearch {
   private readonly undoCell: Int32Array;
   private readonly undoValue: Int16Array;
   private undoCount = 0;
+  /** Cells of other employees that a re-plan's ejections changed: undone first, through windows. */
+  private readonly ejectedCell: Int32Array;
+  private readonly ejectedFrom: Int16Array;
+  private ejectedCount = 0;
   private readonly movable: Int32Array; // employees with at least one unpinned cell
   private temperature: number;
   /** First phase: drive hard violations to zero before annealing the full score. */
@@ -211,6 +220,8 @@ export class RosterSearch {
     this.replanProbability = this.replanChance();
     this.undoCell = new Int32Array(maxCells);
     this.undoValue = new Int16Array(maxCells);
+    this.ejectedCell = new Int32Array(2 * Math.max(1, settings.replanDays));
+    this.ejectedFrom = new Int16Array(this.ejectedCell.length);
     const movable: number[] = [];
     for (let e = 0; e < p.employees; e++) {
       let free = false;
@@ -368,6 +379,7 @@ export class RosterSearch {
   private begin(e1: number, e2: number): void {
     const st = this.state;
     this.undoCount = 0;
+    this.ejectedCount = 0;
     this.e1 = e1;
     this.h1 = st.employeeHard[e1]!;
     this.s1 = st.employeeSoft[e1]!;
@@ -390,6 +402,10 @@ export class RosterSearch {
 
   private undo(): void {
     const D = this.p.days;
+    for (let i = this.ejectedCount - 1; i >= 0; i--) {
+      const cell = this.ejectedCell[i]!;
+      this.setThroughWindow((cell / D) | 0, cell % D, this.ejectedFrom[i]!);
+    }
     for (let i = this.undoCount - 1; i >= 0; i--) {
       const cell = this.undoCell[i]!;
       this.state.setCell((cell / D) | 0, cell % D, this.undoValue[i]!);
@@ -527,8 +543,8 @@ export class RosterSearch {
     if (e2 >= 0) this.setWindow(e2, lo, hi, undefined);
     this.planWindow(e1, lo, hi);
     if (e2 >= 0) this.planWindow(e2, lo, hi);
-    // Every changed cell is in the undo log: an empty log means the move changed nothing.
-    return this.undoCount > 0;
+    // Every changed cell is in the undo logs: empty logs mean the move changed nothing.
+    return this.undoCount > 0 || this.ejectedCount > 0;
   }
 
   /**
@@ -568,15 +584,46 @@ export class RosterSearch {
 
   /** Plans employee e's window and applies the plan (if it changes anything). */
   private planWindow(e: number, lo: number, hi: number): void {
-    const planned = this.planner.plan(this.state, e, lo, hi, this.planWeights);
-    this.planWork += (this.planner.work - this.planWork) * 0.05;
+    const ejections = this.settings.replanEjections;
+    const planned = this.planner.plan(this.state, e, lo, hi, this.planWeights, ejections);
+    // Pricing an ejection re-scores a day twice, about as much as two simple moves.
+    const work = this.planner.work + this.planner.ejectionsPriced * 2 * MOVE_WORK;
+    this.planWork += (work - this.planWork) * 0.05;
     if (this.planWork > MAX_PLAN_WORK && this.replanDays > MIN_REPLAN_DAYS) {
       // A shorter window: fewer days and fewer worked minutes to track, so much less work.
       this.replanDays = Math.max(MIN_REPLAN_DAYS, Math.floor(this.replanDays * 0.8));
       this.planWork *= 0.5;
     }
     this.replanProbability = this.replanChance();
-    if (planned) this.setWindow(e, lo, hi, this.planner.result);
+    if (!planned) return;
+    this.setWindow(e, lo, hi, this.planner.result);
+    if (ejections) this.applyEjections(lo, hi);
+  }
+
+  /** Moves the workers the last plan pushed to a short shift of the same day (still in place). */
+  private applyEjections(lo: number, hi: number): void {
+    const p = this.p;
+    const a = this.state.a;
+    for (let d = lo; d <= hi; d++) {
+      const s = this.planner.result[d - lo]!;
+      if (s === OFF) continue;
+      const y = this.planner.ejectedEmployee(d - lo, s);
+      if (y < 0) continue;
+      const cell = y * p.days + d;
+      const to = this.planner.ejectedShift(d - lo, s);
+      if (a[cell] !== s || !this.isAllowed(y, d, to) || this.ejectedCount === this.ejectedCell.length) continue;
+      this.ejectedCell[this.ejectedCount] = cell;
+      this.ejectedFrom[this.ejectedCount] = s;
+      this.ejectedCount++;
+      this.setThroughWindow(y, d, to);
+    }
+  }
+
+  /** One cell changed and re-scored on its own (for employees outside the move's undo snapshot). */
+  private setThroughWindow(e: number, d: number, s: number): void {
+    this.state.openWindow(e, d, d);
+    this.state.setCell(e, d, s);
+    this.state.closeWindow();
   }
 
   /** Sets employee e's days [lo, hi] to `values` (undefined: OFF on every unpinned day), logged for undo. */

@@ -18,10 +18,19 @@
 //   - minimum and maximum worked minutes and maximum weekends, with the employee's totals outside
 //     the window (minutes exactly when every shift lasts whole hours, as the rules count hours).
 // What it only approximates — maximum shifts per type, fairness, rest rules that reach past the
-// next day, minutes of shifts that are not whole hours — is scored exactly when the search
-// applies the plan (a proposal, not a verdict: the search re-scores it with RosterScore and
-// accepts it by its usual rule). The typed-array buffers are reused across calls; they grow with
-// the largest state space seen, which MAX_TABLE bounds.
+// next day, minutes of shifts that are not whole hours, ejections (below) priced one day at a
+// time — is scored exactly when the search applies the plan (a proposal, not a verdict: the
+// search re-scores it with RosterScore and accepts it by its usual rule). The typed-array buffers
+// are reused across calls; they grow with the largest state space seen, which MAX_TABLE bounds.
+//
+// With ejections, a shift the employee would take where it is already fully staffed may instead
+// push one of its workers to a shift of the same day that is short (when that worker's own row
+// allows it): the cell then keeps its count and the short one gains a head. The planner prices that
+// with the worker's real score change and records who moves where (`ejectedEmployee`,
+// `ejectedShift`), for the search to apply with the plan. It is the step a planner takes by hand
+// when the short shift is one the employee cannot work ("you take Sunday's late, Ann moves to the
+// early") and what lets a half-worked weekend be completed when only the other shift types are
+// short.
 //
 // Shift types that behave alike in every sequence rule (same duration, start, forbidden
 // successions in and out) share one DP option: per day only the cheapest of them can be part of
@@ -67,6 +76,12 @@ export class WindowPlanner {
   readonly result: Int16Array;
   /** DP transitions tried by the last call: its cost, counted (deterministic, unlike time). */
   work = 0;
+  /** Ejections the last call priced on the roster (each re-scores a worker's day twice). */
+  ejectionsPriced = 0;
+  /** Per (window day, shift) of the last plan with ejections: the employee the plan assumes moves
+   * from that shift to `ejectedShift` on the same day, or -1. */
+  private ejected = new Int32Array(0);
+  private ejectedTo = new Int16Array(0);
 
   constructor(p: CompiledProblem, maxWindow: number) {
     this.p = p;
@@ -108,12 +123,13 @@ export class WindowPlanner {
   }
 
   /**
-   * Plans employee e's days [lo, hi] against the roster in `state` (which it does not change); the
+   * Plans employee e's days [lo, hi] against the roster in `state` (which it leaves as it was); the
    * window must fit the `maxWindow` given at construction. Returns true with the plan in `result`,
    * or false when the best plan is the window as it already is (or the window is too large to
-   * plan; `work` then says how large).
+   * plan; `work` then says how large). With `ejections`, the plan may assume that other employees
+   * move to a short shift of the same day (see the header); `ejectedEmployee` says who.
    */
-  plan(state: RosterScore, e: number, lo: number, hi: number, weights: CostWeights): boolean {
+  plan(state: RosterScore, e: number, lo: number, hi: number, weights: CostWeights, ejections = false): boolean {
     const p = this.p;
     const D = p.days;
     const S = p.shifts;
@@ -209,6 +225,14 @@ export class WindowPlanner {
     const optionCost = this.optionCost;
     const optionShift = this.optionShift;
     optionCost.fill(Infinity, 0, L * K);
+    this.ejectionsPriced = 0;
+    if (ejections) {
+      if (this.ejected.length < L * S) {
+        this.ejected = new Int32Array(L * S);
+        this.ejectedTo = new Int16Array(L * S);
+      }
+      this.ejected.fill(-1, 0, L * S);
+    }
     for (let i = 0; i < L; i++) {
       const d = lo + i;
       const cell = base + d;
@@ -223,7 +247,8 @@ export class WindowPlanner {
         const day = cell * S1 + s + 1;
         let c = p.dayHard[day]! * hw + p.daySoft[day]!;
         if (s !== OFF) {
-          c += this.coverGain(state, e, d, s, weights);
+          const gain = this.coverGain(state, e, d, s, weights);
+          c += ejections && gain > 0 && a[cell] !== s ? this.ejectionGain(state, e, d, s, i, gain, weights) : gain;
           const max = p.maxPerType[e * S + s]!;
           if (max >= 0 && typeCount[s]! >= max) c += wMaxType;
         }
@@ -436,6 +461,53 @@ export class WindowPlanner {
     return !same;
   }
 
+  /** The employee the last plan (with ejections) moves off the shift it gave window day i, or -1. */
+  ejectedEmployee(i: number, s: number): number {
+    return this.ejected[i * this.p.shifts + s]!;
+  }
+
+  /** The shift that employee moves to. */
+  ejectedShift(i: number, s: number): number {
+    return this.ejectedTo[i * this.p.shifts + s]!;
+  }
+
+  /**
+   * The cost of employee e taking shift s on day d (window day i) by pushing one of its workers to
+   * a short shift of that day, if that beats `plain` (e simply adding to the cell); records the
+   * worker. The worker's change is scored for real on `state` and undone.
+   */
+  private ejectionGain(state: RosterScore, e: number, d: number, s: number, i: number, plain: number, weights: CostWeights): number {
+    const p = this.p;
+    const D = p.days;
+    const a = state.a;
+    let best = plain;
+    for (let y = 0; y < p.employees; y++) {
+      const cell = y * D + d;
+      if (y === e || a[cell] !== s || p.pinned[cell] === 1) continue;
+      for (let j = p.optionStart[cell]!; j < p.optionStart[cell + 1]!; j++) {
+        const u = p.optionList[j]!;
+        if (u === OFF || u === s || !isShort(p, state, d * p.shifts + u)) continue;
+        this.ejectionsPriced++;
+        const before = weightedCost(state, weights);
+        state.openWindow(y, d, d);
+        state.setCell(y, d, u);
+        state.closeWindow();
+        const moved = weightedCost(state, weights) - before;
+        state.openWindow(y, d, d);
+        state.setCell(y, d, s);
+        state.closeWindow();
+        // `moved` includes y leaving (d, s); with e taking y's place that cell keeps its count.
+        const combined = moved + this.coverGain(state, y, d, s, weights);
+        if (combined < best) {
+          best = combined;
+          this.ejected[i * p.shifts + s] = y;
+          this.ejectedTo[i * p.shifts + s] = u;
+        }
+      }
+    }
+    return best;
+  }
+
   /**
    * Cost change of employee e working shift s on day d, everyone else's cover as it is: a negative
    * number where the shift is under-staffed without e, a positive one where it is over-staffed.
@@ -455,6 +527,19 @@ export class WindowPlanner {
     }
     return c;
   }
+}
+
+function weightedCost(state: RosterScore, weights: CostWeights): number {
+  return state.hard * weights.hard + state.medium * weights.medium + state.soft;
+}
+
+/** True when some cover requirement of the (day, shift) cell is not met. */
+function isShort(p: CompiledProblem, state: RosterScore, cellIndex: number): boolean {
+  for (let k = p.cellCoverStart[cellIndex]!; k < p.cellCoverStart[cellIndex + 1]!; k++) {
+    const i = p.cellCoverList[k]!;
+    if (state.coverCount[i]! < p.coverRequired[i]!) return true;
+  }
+  return false;
 }
 
 function gcd(x: number, y: number): number {

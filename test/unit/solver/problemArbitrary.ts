@@ -10,8 +10,10 @@ const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.optio
  * Random problems using every rule. `plannerExact` keeps to what the window planner models exactly
  * (windowReplan.ts): no maximum per shift type, no fairness, and shifts of whole hours, short
  * enough (as is the minimum rest) that rest and overlap only concern consecutive days.
+ * `fullCover` asks for cover on every (day, shift), so that some shifts of a day are short while
+ * others are fully staffed (what re-plan ejections act on).
  */
-export function randomProblem(options: { plannerExact?: boolean } = {}): fc.Arbitrary<RosterProblem> {
+export function randomProblem(options: { plannerExact?: boolean; fullCover?: boolean } = {}): fc.Arbitrary<RosterProblem> {
   const exact = options.plannerExact === true;
   return fc
     .record({
@@ -71,18 +73,30 @@ export function randomProblem(options: { plannerExact?: boolean } = {}): fc.Arbi
             }),
           ),
         ),
-        cover: fc.uniqueArray(
-          fc.record({
-            day,
-            shiftId,
-            required: fc.integer({ min: 0, max: 3 }),
-            underWeight: weight,
-            overWeight: weight,
-            skill: maybe(fc.constantFrom('k1', 'k2')),
-            hardMinimum: maybe(fc.boolean()),
-          }),
-          { maxLength: 12, selector: (c) => `${c.day}/${c.shiftId}/${c.skill ?? ''}` },
-        ),
+        cover: options.fullCover === true
+          ? fc.tuple(
+              ...Array.from({ length: days * shifts }, (_, k) =>
+                fc.record({
+                  day: fc.constant(Math.floor(k / shifts)),
+                  shiftId: fc.constant(shiftIds[k % shifts]!),
+                  required: fc.integer({ min: 0, max: 2 }),
+                  underWeight: weight,
+                  overWeight: weight,
+                }),
+              ),
+            )
+          : fc.uniqueArray(
+              fc.record({
+                day,
+                shiftId,
+                required: fc.integer({ min: 0, max: 3 }),
+                underWeight: weight,
+                overWeight: weight,
+                skill: maybe(fc.constantFrom('k1', 'k2')),
+                hardMinimum: maybe(fc.boolean()),
+              }),
+              { maxLength: 12, selector: (c) => `${c.day}/${c.shiftId}/${c.skill ?? ''}` },
+            ),
         forbiddenSuccessions: fc.array(fc.record({ from: shiftId, to: shiftId }), { maxLength: 3 }),
         shiftOnRequests: fc.array(fc.record({ employeeId, day, weight, shiftId: maybe(shiftId) }), { maxLength: 5 }),
         shiftOffRequests: fc.array(fc.record({ employeeId, day, weight, shiftId: maybe(shiftId) }), { maxLength: 5 }),

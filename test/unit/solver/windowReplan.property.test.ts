@@ -3,6 +3,7 @@
 // incremental score; and a search that re-plans often stays consistent and reproducible.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { RosterProblem } from '../../../src/domain/roster.js';
 import { compileProblem, OFF, type CompiledProblem } from '../../../src/solver/compiledProblem.js';
 import { evaluateRoster } from '../../../src/solver/evaluator.js';
 import { DEFAULT_ANNEALING, RosterSearch } from '../../../src/solver/localSearch.js';
@@ -85,27 +86,38 @@ describe('window planner (property)', () => {
   });
 
   it('keeps the search consistent, pins fixed and runs reproducible when re-plans are frequent', () => {
-    // Short windows and a high effort make re-plans (single, pair and weekend-aimed pair) a large
-    // part of the moves.
-    const settings = { ...DEFAULT_ANNEALING, replanEffort: 0.95, replanDays: 4, replanPairShare: 0.7, startTemperature: 50, endTemperature: 5, hardWeight: 3 };
-    fc.assert(
-      fc.property(randomProblem(), fc.integer(), fc.integer({ min: 1, max: 400 }), (problem, seed, moves) => {
-        const p = compileProblem(problem);
-        const run = (): RosterSearch => {
-          const initial = p.pinnedShift.map((s, i) => (p.pinned[i] === 1 ? s : OFF));
-          const search = new RosterSearch(p, seed, initial, settings);
-          search.run({ moveBudget: moves }, () => search.moves / moves);
-          return search;
-        };
-        const search = run();
-        const fresh = new RosterScore(p, search.state.a);
-        assert.deepEqual([search.state.hard, search.state.medium, search.state.soft], [fresh.hard, fresh.medium, fresh.soft]);
-        const evaluated = evaluateRoster(problem, assignmentsFromRoster(p, search.best)).score;
-        assert.deepEqual([search.bestScore.hard, search.bestScore.medium, search.bestScore.soft], [evaluated.hard, evaluated.medium, evaluated.soft]);
-        for (let i = 0; i < p.pinned.length; i++) if (p.pinned[i] === 1) assert.equal(search.best[i], p.pinnedShift[i]);
-        assert.deepEqual([...run().best], [...search.best], 'same seed and budget, same roster');
-      }),
-      { numRuns: 150 },
-    );
+    checkFrequentReplans(randomProblem(), 400);
+  });
+
+  it('does so too where re-plans push workers to short shifts (cover on every shift)', () => {
+    checkFrequentReplans(randomProblem({ fullCover: true }), 1000);
   });
 });
+
+/**
+ * Runs searches of up to `maxMoves` moves in which re-plans (single, pair and weekend-aimed pair;
+ * short windows, high effort) are a large part of the moves, and checks the score against a full
+ * recomputation and the evaluator, the pins, and that the same seed gives the same roster.
+ */
+function checkFrequentReplans(problems: fc.Arbitrary<RosterProblem>, maxMoves: number): void {
+  const settings = { ...DEFAULT_ANNEALING, replanEffort: 0.95, replanDays: 4, replanPairShare: 0.7, startTemperature: 50, endTemperature: 5, hardWeight: 3 };
+  fc.assert(
+    fc.property(problems, fc.integer(), fc.integer({ min: 1, max: maxMoves }), (problem, seed, moves) => {
+      const p = compileProblem(problem);
+      const run = (): RosterSearch => {
+        const initial = p.pinnedShift.map((s, i) => (p.pinned[i] === 1 ? s : OFF));
+        const search = new RosterSearch(p, seed, initial, settings);
+        search.run({ moveBudget: moves }, () => search.moves / moves);
+        return search;
+      };
+      const search = run();
+      const fresh = new RosterScore(p, search.state.a);
+      assert.deepEqual([search.state.hard, search.state.medium, search.state.soft], [fresh.hard, fresh.medium, fresh.soft]);
+      const evaluated = evaluateRoster(problem, assignmentsFromRoster(p, search.best)).score;
+      assert.deepEqual([search.bestScore.hard, search.bestScore.medium, search.bestScore.soft], [evaluated.hard, evaluated.medium, evaluated.soft]);
+      for (let i = 0; i < p.pinned.length; i++) if (p.pinned[i] === 1) assert.equal(search.best[i], p.pinnedShift[i]);
+      assert.deepEqual([...run().best], [...search.best], 'same seed and budget, same roster');
+    }),
+    { numRuns: 150 },
+  );
+}
