@@ -404,7 +404,7 @@ export class RosterSearch {
     const D = this.p.days;
     for (let i = this.ejectedCount - 1; i >= 0; i--) {
       const cell = this.ejectedCell[i]!;
-      this.setThroughWindow((cell / D) | 0, cell % D, this.ejectedFrom[i]!);
+      this.state.setDayScored((cell / D) | 0, cell % D, this.ejectedFrom[i]!);
     }
     for (let i = this.undoCount - 1; i >= 0; i--) {
       const cell = this.undoCell[i]!;
@@ -615,15 +615,8 @@ export class RosterSearch {
       this.ejectedCell[this.ejectedCount] = cell;
       this.ejectedFrom[this.ejectedCount] = s;
       this.ejectedCount++;
-      this.setThroughWindow(y, d, to);
+      this.state.setDayScored(y, d, to);
     }
-  }
-
-  /** One cell changed and re-scored on its own (for employees outside the move's undo snapshot). */
-  private setThroughWindow(e: number, d: number, s: number): void {
-    this.state.openWindow(e, d, d);
-    this.state.setCell(e, d, s);
-    this.state.closeWindow();
   }
 
   /** Sets employee e's days [lo, hi] to `values` (undefined: OFF on every unpinned day), logged for undo. */

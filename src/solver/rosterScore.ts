@@ -219,6 +219,13 @@ export class RosterScore {
     this.wOldSoft = this.partSoft;
   }
 
+  /** Sets one cell and re-scores it on its own (a one-day window). */
+  setDayScored(e: number, d: number, s: number): void {
+    this.openWindow(e, d, d);
+    this.setCell(e, d, s);
+    this.closeWindow();
+  }
+
   /** Ends the open window: folds the change of employee e's score into the totals. */
   closeWindow(): void {
     const e = this.wE;

@@ -489,13 +489,9 @@ export class WindowPlanner {
         if (u === OFF || u === s || !isShort(p, state, d * p.shifts + u)) continue;
         this.ejectionsPriced++;
         const before = weightedCost(state, weights);
-        state.openWindow(y, d, d);
-        state.setCell(y, d, u);
-        state.closeWindow();
+        state.setDayScored(y, d, u);
         const moved = weightedCost(state, weights) - before;
-        state.openWindow(y, d, d);
-        state.setCell(y, d, s);
-        state.closeWindow();
+        state.setDayScored(y, d, s);
         // `moved` includes y leaving (d, s); with e taking y's place that cell keeps its count.
         const combined = moved + this.coverGain(state, y, d, s, weights);
         if (combined < best) {
