@@ -181,9 +181,8 @@ export class RosterSearch {
   private repairEndedAt = 0;
   private progressNow = 0;
   private hardImprovedAt = 0;
-  /** First day of each weekend in the period and its length (1 or 2 days). */
+  /** First day of each weekend in the period, by weekend index (its length: p.weekendLength). */
   private readonly weekendStart: Int32Array;
-  private readonly weekendLength: Int32Array;
   private hardWeight: number;
   /** capacityGuideWeight where the problem is short of capacity, else 0. */
   private readonly guideWeight: number;
@@ -238,7 +237,6 @@ export class RosterSearch {
       if (w >= 0 && (d === 0 || p.weekendOf[d - 1] !== w)) starts.push(d);
     }
     this.weekendStart = Int32Array.from(starts);
-    this.weekendLength = Int32Array.from(starts, (d) => p.weekendLength[p.weekendOf[d]!]!);
   }
 
   get evaluations(): number {
@@ -444,7 +442,7 @@ export class RosterSearch {
   private weekendSwapMove(): boolean {
     if (this.weekendStart.length === 0) return false;
     const w = this.random.int(this.weekendStart.length);
-    return this.swapMove(this.weekendLength[w]!, this.weekendStart[w]!);
+    return this.swapMove(this.p.weekendLength[w]!, this.weekendStart[w]!);
   }
 
   private swapMove(length: number, fixedStart = -1): boolean {
@@ -565,7 +563,7 @@ export class RosterSearch {
     for (let draw = 0; draw < AIM_TRIES; draw++) {
       const e1 = this.movable[this.random.int(this.movable.length)]!;
       const w = this.random.int(weekends);
-      if (this.weekendLength[w] !== 2) continue;
+      if (p.weekendLength[w] !== 2) continue;
       const first = this.weekendStart[w]!;
       const firstWorked = a[e1 * D + first] !== OFF;
       if (firstWorked === (a[e1 * D + first + 1] !== OFF)) continue;
