@@ -82,6 +82,14 @@ export class WindowPlanner {
    * from that shift to `ejectedShift` on the same day, or -1. */
   private ejected = new Int32Array(0);
   private ejectedTo = new Int16Array(0);
+  /** Who could be ejected: per window day, the employees other than the planned one working each
+   * shift on an unpinned day, ascending; day i's list for shift s is
+   * workers[i * employees + workerStart[i * (shifts + 1) + s] .. + workerStart[… + s + 1]).
+   * Built on the day's first ejection pricing in a plan (the roster does not change during one). */
+  private workers = new Int32Array(0);
+  private workerStart = new Int32Array(0);
+  private workersBuilt = new Int32Array(0); // the plan number each day's lists were built for
+  private planNumber = 0;
 
   constructor(p: CompiledProblem, maxWindow: number) {
     this.p = p;
@@ -232,6 +240,12 @@ export class WindowPlanner {
         this.ejectedTo = new Int16Array(L * S);
       }
       this.ejected.fill(-1, 0, L * S);
+      if (this.workersBuilt.length < L) {
+        this.workers = new Int32Array(L * p.employees);
+        this.workerStart = new Int32Array(L * S1);
+        this.workersBuilt = new Int32Array(L);
+      }
+      this.planNumber++;
     }
     for (let i = 0; i < L; i++) {
       const d = lo + i;
@@ -479,19 +493,26 @@ export class WindowPlanner {
   private ejectionGain(state: RosterScore, e: number, d: number, s: number, i: number, plain: number, weights: CostWeights): number {
     const p = this.p;
     const D = p.days;
-    const a = state.a;
+    if (this.workersBuilt[i] !== this.planNumber) this.listWorkers(state, e, d, i);
+    const listStart = i * p.employees;
+    const range = i * (p.shifts + 1) + s;
     let best = plain;
-    for (let y = 0; y < p.employees; y++) {
+    for (let k = this.workerStart[range]!; k < this.workerStart[range + 1]!; k++) {
+      const y = this.workers[listStart + k]!;
       const cell = y * D + d;
-      if (y === e || a[cell] !== s || p.pinned[cell] === 1) continue;
       for (let j = p.optionStart[cell]!; j < p.optionStart[cell + 1]!; j++) {
         const u = p.optionList[j]!;
         if (u === OFF || u === s || !isShort(p, state, d * p.shifts + u)) continue;
         this.ejectionsPriced++;
         const before = weightedCost(state, weights);
+        const hard = state.employeeHard[y]!;
+        const soft = state.employeeSoft[y]!;
+        const minutes = state.employeeMinutes[y]!;
         state.setDayScored(y, d, u);
         const moved = weightedCost(state, weights) - before;
-        state.setDayScored(y, d, s);
+        // Undone as the search undoes a rejected move: the cell back, the row's totals restored.
+        state.setCell(y, d, s);
+        state.restoreEmployee(y, hard, soft, minutes);
         // `moved` includes y leaving (d, s); with e taking y's place that cell keeps its count.
         const combined = moved + this.coverGain(state, y, d, s, weights);
         if (combined < best) {
@@ -502,6 +523,31 @@ export class WindowPlanner {
       }
     }
     return best;
+  }
+
+  /** Builds window day i's lists of workers by shift (day d, planned employee e left out). */
+  private listWorkers(state: RosterScore, e: number, d: number, i: number): void {
+    const p = this.p;
+    const a = state.a;
+    const D = p.days;
+    const S1 = p.shifts + 1;
+    const start = this.workerStart;
+    const first = i * S1;
+    start.fill(0, first, first + S1);
+    for (let y = 0; y < p.employees; y++) {
+      const cell = y * D + d;
+      if (y !== e && a[cell] !== OFF && p.pinned[cell] === 0) start[first + a[cell]! + 1]!++;
+    }
+    for (let s = 0; s < p.shifts; s++) start[first + s + 1]! += start[first + s]!;
+    // Counting sort: counts, then each shift's first position, then each worker placed.
+    const listStart = i * p.employees;
+    for (let y = 0; y < p.employees; y++) {
+      const cell = y * D + d;
+      if (y !== e && a[cell] !== OFF && p.pinned[cell] === 0) this.workers[listStart + start[first + a[cell]!]!++] = y;
+    }
+    for (let s = p.shifts; s > 0; s--) start[first + s] = start[first + s - 1]!;
+    start[first] = 0;
+    this.workersBuilt[i] = this.planNumber;
   }
 
   /**
