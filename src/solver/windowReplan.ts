@@ -89,6 +89,7 @@ export class WindowPlanner {
   private workers = new Int32Array(0);
   private workerStart = new Int32Array(0);
   private workersBuilt = new Int32Array(0); // the plan number each day's lists were built for
+  private shortOnDay = new Uint8Array(0); // i * shifts + s: 1 when (day, s) has a requirement short
   private planNumber = 0;
 
   constructor(p: CompiledProblem, maxWindow: number) {
@@ -244,6 +245,7 @@ export class WindowPlanner {
         this.workers = new Int32Array(L * p.employees);
         this.workerStart = new Int32Array(L * S1);
         this.workersBuilt = new Int32Array(L);
+        this.shortOnDay = new Uint8Array(L * S);
       }
       this.planNumber++;
     }
@@ -502,7 +504,7 @@ export class WindowPlanner {
       const cell = y * D + d;
       for (let j = p.optionStart[cell]!; j < p.optionStart[cell + 1]!; j++) {
         const u = p.optionList[j]!;
-        if (u === OFF || u === s || !isShort(p, state, d * p.shifts + u)) continue;
+        if (u === OFF || u === s || this.shortOnDay[i * p.shifts + u] === 0) continue;
         this.ejectionsPriced++;
         const before = weightedCost(state, weights);
         const hard = state.employeeHard[y]!;
@@ -525,7 +527,8 @@ export class WindowPlanner {
     return best;
   }
 
-  /** Builds window day i's lists of workers by shift (day d, planned employee e left out). */
+  /** Builds window day i's lists of workers by shift (day d, planned employee e left out) and
+   * marks its short shifts. */
   private listWorkers(state: RosterScore, e: number, d: number, i: number): void {
     const p = this.p;
     const a = state.a;
@@ -547,6 +550,7 @@ export class WindowPlanner {
     }
     for (let s = p.shifts; s > 0; s--) start[first + s] = start[first + s - 1]!;
     start[first] = 0;
+    for (let s = 0; s < p.shifts; s++) this.shortOnDay[i * p.shifts + s] = isShort(p, state, d * p.shifts + s) ? 1 : 0;
     this.workersBuilt[i] = this.planNumber;
   }
 
