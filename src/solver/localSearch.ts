@@ -584,7 +584,8 @@ export class RosterSearch {
   private planWindow(e: number, lo: number, hi: number): void {
     const ejections = this.settings.replanEjections;
     const planned = this.planner.plan(this.state, e, lo, hi, this.planWeights, ejections);
-    // Pricing an ejection re-scores a day twice, about as much as two simple moves.
+    // Pricing an ejection re-scores a worker's day and undoes it; counted as two simple moves (as
+    // one, re-plans ran more often and did no better: bench/RESULTS.md, cheaper ejection pricing).
     const work = this.planner.work + this.planner.ejectionsPriced * 2 * MOVE_WORK;
     this.planWork += (work - this.planWork) * 0.05;
     if (this.planWork > MAX_PLAN_WORK && this.replanDays > MIN_REPLAN_DAYS) {
