@@ -83,9 +83,9 @@ export class WindowPlanner {
   private ejected = new Int32Array(0);
   private ejectedTo = new Int16Array(0);
   /** Who could be ejected: per window day, the employees other than the planned one working each
-   * shift on an unpinned day, ascending; day i's list for shift s is
-   * workers[i * employees + workerStart[i * (shifts + 1) + s] .. + workerStart[… + s + 1]).
-   * Built on the day's first ejection pricing in a plan (the roster does not change during one). */
+   * shift on an unpinned day, ascending. Day i's workers of shift s are workers[i * employees + k]
+   * for k from workerStart[i * (shifts + 1) + s] up to (not including) the entry after it. Built
+   * on the day's first ejection pricing in a plan (the roster does not change during one). */
   private workers = new Int32Array(0);
   private workerStart = new Int32Array(0);
   private workersBuilt = new Int32Array(0); // the plan number each day's lists were built for
@@ -527,8 +527,9 @@ export class WindowPlanner {
     return best;
   }
 
-  /** Builds window day i's lists of workers by shift (day d, planned employee e left out) and
-   * marks its short shifts. */
+  /** Builds window day i's lists of workers by shift (day d, planned employee e left out) by a
+   * counting sort (counts, each shift's first position, each worker placed), and marks the day's
+   * short shifts. */
   private listWorkers(state: RosterScore, e: number, d: number, i: number): void {
     const p = this.p;
     const a = state.a;
@@ -542,7 +543,6 @@ export class WindowPlanner {
       if (y !== e && a[cell] !== OFF && p.pinned[cell] === 0) start[first + a[cell]! + 1]!++;
     }
     for (let s = 0; s < p.shifts; s++) start[first + s + 1]! += start[first + s]!;
-    // Counting sort: counts, then each shift's first position, then each worker placed.
     const listStart = i * p.employees;
     for (let y = 0; y < p.employees; y++) {
       const cell = y * D + d;
