@@ -76,7 +76,7 @@ export class WindowPlanner {
   readonly result: Int16Array;
   /** DP transitions tried by the last call: its cost, counted (deterministic, unlike time). */
   work = 0;
-  /** Ejections the last call priced on the roster (each re-scores a worker's day twice). */
+  /** Ejections the last call priced on the roster (each re-scores a worker's day, then undoes it). */
   ejectionsPriced = 0;
   /** Per (window day, shift) of the last plan with ejections: the employee the plan assumes moves
    * from that shift to `ejectedShift` on the same day, or -1. */

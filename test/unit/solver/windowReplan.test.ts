@@ -49,3 +49,37 @@ describe('window planner ejections', () => {
     assert.equal(state.a[index('Ann')], OFF);
   });
 });
+
+describe('window planner ejections over several days', () => {
+  it("moves each day's own worker: Bea on day 0, Cat on day 1", () => {
+    const problem = tinyProblem({
+      days: 2,
+      shiftTypes: [
+        { id: 'D', start: '08:00', durationMinutes: 480 },
+        { id: 'X', start: '08:00', durationMinutes: 480, requiredSkills: ['xray'] },
+      ],
+      employees: [
+        { id: 'Ann', contractId: 'C' },
+        { id: 'Bea', contractId: 'C', skills: ['xray'] },
+        { id: 'Cat', contractId: 'C', skills: ['xray'] },
+      ],
+      cover: [0, 1].flatMap((day) => [
+        { day, shiftId: 'D', required: 1, underWeight: 100, overWeight: 1 },
+        { day, shiftId: 'X', required: 1, underWeight: 100, overWeight: 1 },
+      ]),
+    });
+    const p = compileProblem(problem);
+    const state = new RosterScore(p, rosterFromAssignments(p, [...work('Bea', 'D', 0), ...work('Cat', 'D', 1)]));
+    const [ann, bea, cat] = ['Ann', 'Bea', 'Cat'].map((id) => p.employeeIndex.get(id)!);
+    const [D, X] = ['D', 'X'].map((id) => p.shiftIndex.get(id)!);
+    const planner = new WindowPlanner(p, 2);
+    assert.equal(planner.plan(state, ann!, 0, 1, WEIGHTS, true), true);
+    assert.deepEqual([...planner.result], [D, D]);
+    assert.deepEqual([planner.ejectedEmployee(0, D!), planner.ejectedEmployee(1, D!)], [bea, cat]);
+    assert.deepEqual([planner.ejectedShift(0, D!), planner.ejectedShift(1, D!)], [X, X]);
+    // Pricing left the roster and its totals as they were.
+    const fresh = new RosterScore(p, state.a);
+    assert.deepEqual([state.hard, state.soft, state.employeeHard[bea!], state.employeeSoft[cat!]], [fresh.hard, fresh.soft, fresh.employeeHard[bea!], fresh.employeeSoft[cat!]]);
+    assert.equal(state.soft, 200, 'both X-ray shifts still short');
+  });
+});
