@@ -1,7 +1,7 @@
 // The window planner's ejections on a hand-built case: the short shift needs a skill the planned
 // employee lacks, so the only way to fill it is to take a colleague's shift and move her over.
 import assert from 'node:assert/strict';
-import { compileProblem, OFF } from '../../../src/solver/compiledProblem.js';
+import { compileProblem, OFF, type CompiledProblem } from '../../../src/solver/compiledProblem.js';
 import { rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
 import { RosterScore } from '../../../src/solver/rosterScore.js';
 import { WindowPlanner } from '../../../src/solver/windowReplan.js';
@@ -9,23 +9,27 @@ import { tinyProblem, work } from './fixtures.js';
 
 const WEIGHTS = { hard: 1000, medium: 1000 };
 
+/** Day shifts D and X (X needs the X-ray skill), one of each wanted every day; Ann lacks the
+ * skill, the `xray` colleagues have it. */
+function xrayProblem(days: number, xray: string[]): CompiledProblem {
+  return compileProblem(
+    tinyProblem({
+      days,
+      shiftTypes: [
+        { id: 'D', start: '08:00', durationMinutes: 480 },
+        { id: 'X', start: '08:00', durationMinutes: 480, requiredSkills: ['xray'] },
+      ],
+      employees: [{ id: 'Ann', contractId: 'C' }, ...xray.map((id) => ({ id, contractId: 'C', skills: ['xray'] }))],
+      cover: Array.from({ length: days }, (_, day) => [
+        { day, shiftId: 'D', required: 1, underWeight: 100, overWeight: 1 },
+        { day, shiftId: 'X', required: 1, underWeight: 100, overWeight: 1 },
+      ]).flat(),
+    }),
+  );
+}
+
 function setUp(): { planner: WindowPlanner; state: RosterScore; index: (id: string) => number; shift: (id: string) => number } {
-  const problem = tinyProblem({
-    days: 1,
-    shiftTypes: [
-      { id: 'D', start: '08:00', durationMinutes: 480 },
-      { id: 'X', start: '08:00', durationMinutes: 480, requiredSkills: ['xray'] },
-    ],
-    employees: [
-      { id: 'Ann', contractId: 'C' },
-      { id: 'Bea', contractId: 'C', skills: ['xray'] },
-    ],
-    cover: [
-      { day: 0, shiftId: 'D', required: 1, underWeight: 100, overWeight: 1 },
-      { day: 0, shiftId: 'X', required: 1, underWeight: 100, overWeight: 1 },
-    ],
-  });
-  const p = compileProblem(problem);
+  const p = xrayProblem(1, ['Bea']);
   // Bea works the day shift; the X-ray shift is short and Ann cannot work it.
   const state = new RosterScore(p, rosterFromAssignments(p, work('Bea', 'D', 0)));
   return { planner: new WindowPlanner(p, 1), state, index: (id) => p.employeeIndex.get(id)!, shift: (id) => p.shiftIndex.get(id)! };
@@ -52,23 +56,7 @@ describe('window planner ejections', () => {
 
 describe('window planner ejections over several days', () => {
   it("moves each day's own worker: Bea on day 0, Cat on day 1", () => {
-    const problem = tinyProblem({
-      days: 2,
-      shiftTypes: [
-        { id: 'D', start: '08:00', durationMinutes: 480 },
-        { id: 'X', start: '08:00', durationMinutes: 480, requiredSkills: ['xray'] },
-      ],
-      employees: [
-        { id: 'Ann', contractId: 'C' },
-        { id: 'Bea', contractId: 'C', skills: ['xray'] },
-        { id: 'Cat', contractId: 'C', skills: ['xray'] },
-      ],
-      cover: [0, 1].flatMap((day) => [
-        { day, shiftId: 'D', required: 1, underWeight: 100, overWeight: 1 },
-        { day, shiftId: 'X', required: 1, underWeight: 100, overWeight: 1 },
-      ]),
-    });
-    const p = compileProblem(problem);
+    const p = xrayProblem(2, ['Bea', 'Cat']);
     const state = new RosterScore(p, rosterFromAssignments(p, [...work('Bea', 'D', 0), ...work('Cat', 'D', 1)]));
     const [ann, bea, cat] = ['Ann', 'Bea', 'Cat'].map((id) => p.employeeIndex.get(id)!);
     const [D, X] = ['D', 'X'].map((id) => p.shiftIndex.get(id)!);
