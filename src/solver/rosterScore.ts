@@ -94,7 +94,7 @@ export class RosterScore {
     this.weekendDays = new Int32Array(p.employees * p.weekendCount);
     this.liveWeekends = new Int32Array(p.employees);
     this.liveHalfWeekends = new Int32Array(p.employees);
-    this.reach = reachOf(p);
+    this.reach = restReach(p);
     this.shortestShift = new Int32Array(p.employees).fill(0x7fffffff);
     for (let e = 0; e < p.employees; e++) {
       for (let cell = e * p.days; cell < (e + 1) * p.days; cell++) {
@@ -598,7 +598,7 @@ export class RosterScore {
  * Days after which a shift can no longer break rest or overlap: the smallest k >= 1 such that a
  * shift on day d - k always ends at least max(minRest, 0) minutes before any shift on day d starts.
  */
-function reachOf(p: CompiledProblem): number {
+export function restReach(p: CompiledProblem): number {
   if (p.shifts === 0) return 1;
   let maxEnd = 0;
   let minStart = Infinity;

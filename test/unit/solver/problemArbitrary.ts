@@ -12,9 +12,12 @@ const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.optio
  * enough (as is the minimum rest) that rest and overlap only concern consecutive days.
  * `fullCover` asks for cover on every (day, shift), so that some shifts of a day are short while
  * others are fully staffed (what re-plan ejections act on).
+ * `linear` keeps to what the MIP model takes (mipModel.ts): hard contract rules, no fairness, and
+ * runs at the horizon's edges exempt.
  */
-export function randomProblem(options: { plannerExact?: boolean; fullCover?: boolean } = {}): fc.Arbitrary<RosterProblem> {
+export function randomProblem(options: { plannerExact?: boolean; fullCover?: boolean; linear?: boolean } = {}): fc.Arbitrary<RosterProblem> {
   const exact = options.plannerExact === true;
+  const linear = options.linear === true;
   return fc
     .record({
       days: fc.integer({ min: 1, max: 12 }),
@@ -32,7 +35,7 @@ export function randomProblem(options: { plannerExact?: boolean; fullCover?: boo
       const weight = fc.integer({ min: 0, max: 9 });
       const rules = fc.dictionary(
         fc.constantFrom(...RULE_KINDS),
-        fc.record({ level: fc.constantFrom('hard' as const, 'soft' as const), weight: fc.integer({ min: 0, max: 5 }) }),
+        fc.record({ level: linear ? fc.constant('hard' as const) : fc.constantFrom('hard' as const, 'soft' as const), weight: fc.integer({ min: 0, max: 5 }) }),
         { maxKeys: 4 },
       );
       const contract = (id: string): fc.Arbitrary<Record<string, unknown>> =>
@@ -111,8 +114,8 @@ export function randomProblem(options: { plannerExact?: boolean; fullCover?: boo
           }),
         ),
         rules: maybe(rules),
-        weights: maybe(fc.record({ fairness: fc.integer({ min: 0, max: exact ? 0 : 3 }), cost: fc.integer({ min: 0, max: 2 }) })),
-        exemptEdgeRuns: maybe(fc.boolean()),
+        weights: maybe(fc.record({ fairness: fc.integer({ min: 0, max: exact || linear ? 0 : 3 }), cost: fc.integer({ min: 0, max: 2 }) })),
+        exemptEdgeRuns: linear ? fc.constant(undefined) : maybe(fc.boolean()),
       });
     })
     .map((raw) => problemOf(JSON.parse(JSON.stringify(raw)))); // drops undefined optional fields
