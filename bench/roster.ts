@@ -1,5 +1,6 @@
 // Roster benchmark on Curtois instances:
-//   npm run bench:roster -- --instances <dir | file…> --time-limit <s> --seed <n> --out <dir> [--threads <n>]
+//   npm run bench:roster -- --instances <dir | file…> --time-limit <s> --seed <n> --out <dir> [--threads <n>] [--no-mip]
+// (--no-mip: the portfolio's last thread anneals throughout instead of re-planning MIP neighbourhoods.)
 // Each instance goes through the public model (loader → RosterProblem → solve), the roster is
 // re-scored by the independent evaluator, written to <out>/<Instance>.csv, and summarised in a
 // table; the last line printed is one JSON object with the per-instance figures.
@@ -20,6 +21,7 @@ const { values, positionals } = parseArgs({
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: join(repoRoot, 'bench/out') },
     threads: { type: 'string', default: '1' },
+    'no-mip': { type: 'boolean', default: false },
     bks: { type: 'string', default: resolve(repoRoot, '../shared/bench/curtois/bks.csv') },
   },
 });
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     const loaded = loadCurtoisInstance(readFileSync(file, 'utf8'));
     if (!loaded.ok) throw new Error(`${file}: ${loaded.error}`);
     const started = performance.now();
-    const outcome = await solve(loaded.problem, { timeLimitMs, seed, threads });
+    const outcome = await solve(loaded.problem, { timeLimitMs, seed, threads, mipNeighbourhoods: values['no-mip'] !== true });
     const seconds = (performance.now() - started) / 1000;
     if (!outcome.ok) throw new Error(`${file}: ${outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     const { assignments, stats } = outcome.result;

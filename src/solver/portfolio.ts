@@ -1,7 +1,8 @@
 // A portfolio of annealing runs in worker_threads, one seed each, meeting at epochs: after each
 // epoch the best roster of all (ties: lowest thread) is handed to every thread that has not found
 // as good a one. Epochs are counted in moves when a move budget is given, so that a run is
-// deterministic for a fixed seed, thread count and budget; otherwise they last EPOCH_MS.
+// deterministic for a fixed seed, thread count and budget; otherwise they last EPOCH_MS (MIP_EPOCH_MS
+// when the last thread runs MIP neighbourhoods, see portfolioWorker.ts).
 import type { Worker } from 'node:worker_threads';
 import { startModuleThread } from '../infra/workerThread.js';
 import type { RosterProblem, Score } from '../domain/roster.js';
@@ -11,6 +12,8 @@ import type { RunBounds } from './searchRun.js';
 import { DEFAULT_TIME_LIMIT_MS } from './searchRun.js';
 
 const EPOCH_MS = 500;
+// A MIP neighbourhood takes up to seconds and must end with its epoch; longer epochs give it room.
+const MIP_EPOCH_MS = 2000;
 const EPOCHS_PER_BUDGET = 16;
 
 /** Messages of the portfolio protocol (see portfolioWorker.ts). */
@@ -18,6 +21,8 @@ export interface PortfolioInit {
   problem: RosterProblem;
   seed: number;
   annealing: Partial<AnnealingSettings> | undefined;
+  /** This thread re-plans MIP neighbourhoods of the best roster in the later part of the run. */
+  mipNeighbourhoods: boolean;
   /** Total moves per thread, or the wall-clock end (Date.now() clock) of the whole solve. */
   moveBudget: number | undefined;
   startWallMs: number;
@@ -37,6 +42,8 @@ export interface PortfolioReport {
   iterations: number;
   accepted: number;
   evaluations: number;
+  mipSteps: number;
+  mipImprovements: number;
   stopReason: StopReason;
   /** True when this thread reached a limit of the whole solve (not just the epoch's end). */
   finished: boolean;
@@ -44,14 +51,23 @@ export interface PortfolioReport {
 
 export type PortfolioOutcome = Omit<PortfolioReport, 'finished'>;
 
+export interface PortfolioSettings {
+  annealing: Partial<AnnealingSettings> | undefined;
+  /** Let the last thread (of two or more) run MIP neighbourhoods. */
+  mipNeighbourhoods: boolean;
+  onProgress: ((best: Score) => void) | undefined;
+}
+
 export async function runPortfolio(
   problem: RosterProblem,
   threads: number,
   seed: number,
   bounds: RunBounds,
-  annealing: Partial<AnnealingSettings> | undefined,
-  onProgress: ((best: Score) => void) | undefined,
+  settings: PortfolioSettings,
 ): Promise<PortfolioOutcome> {
+  const { annealing, onProgress } = settings;
+  const mipThread = settings.mipNeighbourhoods && threads > 1 ? threads - 1 : -1;
+  const epochMs = mipThread >= 0 ? MIP_EPOCH_MS : EPOCH_MS;
   const startWallMs = Date.now();
   const timeLimitMs = bounds.timeLimitMs ?? (bounds.moveBudget === undefined ? DEFAULT_TIME_LIMIT_MS : undefined);
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
@@ -65,6 +81,7 @@ export async function runPortfolio(
       // early and pull the other into its basin (Instance5: 1243 against 1147, bench/RESULTS.md).
       seed: seed + i * 7919,
       annealing,
+      mipNeighbourhoods: i === mipThread,
       moveBudget: bounds.moveBudget,
       startWallMs,
       timeLimitMs,
@@ -83,7 +100,7 @@ export async function runPortfolio(
         workers.map((w, i) =>
           w.run({
             untilMoves: epochMoves === undefined ? undefined : Math.min(bounds.moveBudget!, epoch * epochMoves),
-            untilWallMs: epochMoves === undefined ? Date.now() + EPOCH_MS : undefined,
+            untilWallMs: epochMoves === undefined ? Date.now() + epochMs : undefined,
             adopt: global !== undefined && reports[i] !== undefined && better(global.score, reports[i]!.score) ? global.best : undefined,
           }),
         ),
@@ -124,6 +141,8 @@ function totals(reports: readonly PortfolioReport[]): Omit<PortfolioReport, 'bes
     iterations: reports.reduce((s, r) => s + r.iterations, 0),
     accepted: reports.reduce((s, r) => s + r.accepted, 0),
     evaluations: reports.reduce((s, r) => s + r.evaluations, 0),
+    mipSteps: reports.reduce((s, r) => s + r.mipSteps, 0),
+    mipImprovements: reports.reduce((s, r) => s + r.mipImprovements, 0),
   };
 }
 

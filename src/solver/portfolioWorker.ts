@@ -1,9 +1,24 @@
 // One portfolio thread: builds its own search from the problem and its seed, then runs one epoch
-// per message and answers with its best roster (see portfolio.ts for the protocol).
+// per message and answers with its best roster (see portfolio.ts for the protocol). The thread
+// chosen for MIP neighbourhoods anneals like the others for the first MIP_FROM of the run, then
+// spends epochs re-planning neighbourhoods of its best roster (the portfolio's best, adopted each
+// epoch) by MIP. Where they stop paying (on some problems the annealing finds more), it backs off:
+// after each MIP epoch that found nothing it anneals for twice as many epochs as the last time,
+// up to MAX_BACKOFF, before trying again.
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileProblem } from './compiledProblem.js';
+import type { StopReason } from './localSearch.js';
+import { better } from './localSearch.js';
+import { buildRosterMip } from './mipModel.js';
+import { loadMipEngine, MipNeighbourhoodSearch } from './mipNeighbourhood.js';
 import type { PortfolioEpoch, PortfolioInit, PortfolioReport } from './portfolio.js';
 import { annealingSettings, startSearch } from './searchRun.js';
+
+/** Share of the run (time or moves) annealed before the MIP neighbourhoods take over. */
+const MIP_FROM = 0.25;
+/** Moves one MIP neighbourhood counts as under a move budget (about its cost in annealing time). */
+const MIP_STEP_MOVES = 500_000;
+const MAX_BACKOFF = 16;
 
 const init = workerData as PortfolioInit;
 const port = parentPort;
@@ -15,15 +30,33 @@ const search = startSearch(p, init.seed, annealingSettings(init.annealing));
 const startedAt = performance.now() - (Date.now() - init.startWallMs);
 const cancelled = { get aborted(): boolean { return Atomics.load(init.cancelFlag, 0) !== 0; } } as AbortSignal;
 const overallDeadline = init.timeLimitMs === undefined ? undefined : startedAt + init.timeLimitMs;
+const mipSearch = init.mipNeighbourhoods ? await createMipSearch() : undefined;
+let mipMoves = 0;
+let annealEpochsBeforeMip = 0;
+let backoff = 1;
+
+const movesSoFar = (): number => search.moves + mipMoves;
+const progress = (): number => (init.moveBudget !== undefined ? movesSoFar() / init.moveBudget : (performance.now() - startedAt) / (init.timeLimitMs ?? 1));
 
 port.on('message', (epoch: PortfolioEpoch) => {
   if (epoch.adopt !== undefined) search.adopt(epoch.adopt);
   const epochDeadline = epoch.untilWallMs === undefined ? undefined : performance.now() + (epoch.untilWallMs - Date.now());
   const deadline = overallDeadline === undefined ? epochDeadline : epochDeadline === undefined ? overallDeadline : Math.min(overallDeadline, epochDeadline);
-  const stopReason = search.run(
-    { moveBudget: epoch.untilMoves, deadline, targetScore: init.targetScore, signal: cancelled },
-    () => (init.moveBudget !== undefined ? search.moves / init.moveBudget : (performance.now() - startedAt) / (init.timeLimitMs ?? 1)),
-  );
+  const feasible = search.bestScore.hard === 0 && search.bestScore.medium === 0;
+  const mipDue = mipSearch !== undefined && feasible && progress() >= MIP_FROM;
+  let stopReason: StopReason;
+  if (mipDue && annealEpochsBeforeMip === 0) {
+    const improvementsBefore = mipSearch.improvements;
+    stopReason = runMipEpoch(mipSearch, epoch.untilMoves, deadline);
+    if (mipSearch.improvements > improvementsBefore) backoff = 1;
+    else [annealEpochsBeforeMip, backoff] = [backoff, Math.min(MAX_BACKOFF, 2 * backoff)];
+  } else {
+    if (mipDue) annealEpochsBeforeMip--;
+    stopReason = search.run(
+      { moveBudget: epoch.untilMoves === undefined ? undefined : epoch.untilMoves - mipMoves, deadline, targetScore: init.targetScore, signal: cancelled },
+      progress,
+    );
+  }
   // An epoch that ends on its own clock or move count is not the end of the solve.
   const finished =
     stopReason === 'cancelled' ||
@@ -31,16 +64,41 @@ port.on('message', (epoch: PortfolioEpoch) => {
     stopReason === 'unimproved' ||
     stopReason === 'noMoves' ||
     (stopReason === 'timeLimit' && overallDeadline !== undefined && performance.now() >= overallDeadline) ||
-    (stopReason === 'moveBudget' && init.moveBudget !== undefined && search.moves >= init.moveBudget);
+    (stopReason === 'moveBudget' && init.moveBudget !== undefined && movesSoFar() >= init.moveBudget);
   const report: PortfolioReport = {
     best: Int16Array.from(search.best),
     score: { ...search.bestScore },
-    moves: search.moves,
+    moves: movesSoFar(),
     iterations: search.iterations,
     accepted: search.accepted,
     evaluations: search.evaluations,
+    mipSteps: mipSearch?.steps ?? 0,
+    mipImprovements: mipSearch?.improvements ?? 0,
     stopReason,
     finished,
   };
   port.postMessage(report);
 });
+
+async function createMipSearch(): Promise<MipNeighbourhoodSearch | undefined> {
+  const built = buildRosterMip(p);
+  if (!built.ok) return undefined;
+  const highs = await loadMipEngine();
+  return highs === undefined ? undefined : new MipNeighbourhoodSearch(highs, p, built.mip, init.seed);
+}
+
+/** MIP neighbourhoods of the best roster until the epoch's move count or deadline. */
+function runMipEpoch(mip: MipNeighbourhoodSearch, untilMoves: number | undefined, deadline: number | undefined): StopReason {
+  const roster = Int16Array.from(search.best);
+  for (;;) {
+    if (cancelled.aborted) return 'cancelled';
+    if (init.targetScore !== undefined && !better(init.targetScore, search.bestScore)) return 'target';
+    if (untilMoves !== undefined && movesSoFar() >= untilMoves) return 'moveBudget';
+    // Less than a tenth of a second left in the epoch: not worth a neighbourhood.
+    const seconds = deadline === undefined ? undefined : (deadline - performance.now()) / 1000;
+    if (seconds !== undefined && seconds < 0.1) return 'timeLimit';
+    if (mip.step(roster, { timeLimitSeconds: seconds, deterministic: init.moveBudget !== undefined })) search.adopt(roster);
+    // Counted up to the epoch's end at most, so a thread never reports more moves than its budget.
+    mipMoves = untilMoves === undefined ? mipMoves + MIP_STEP_MOVES : Math.min(mipMoves + MIP_STEP_MOVES, untilMoves - search.moves);
+  }
+}

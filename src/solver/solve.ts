@@ -2,7 +2,8 @@
 // service worker thread calls); `solve` does the same off the caller's stack, or with
 // `threads > 1` runs a portfolio of searches with different seeds in worker_threads that share
 // their best roster at fixed move (or time) epochs — deterministic for a fixed seed, thread count
-// and move budget.
+// and move budget. In a portfolio the last thread also re-plans large neighbourhoods of the best
+// roster exactly by mixed-integer programming (mipNeighbourhood.ts) where the rules allow it.
 import type { Assignment, FieldError, RosterProblem, Score } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
 import { compileProblem } from './compiledProblem.js';
@@ -38,6 +39,10 @@ export interface SolveOptions {
   cancelFlag?: Int32Array;
   /** Search tuning; the defaults suit most problems. */
   annealing?: Partial<AnnealingSettings>;
+  /** With threads > 1, the last thread re-plans neighbourhoods of the best roster exactly by
+   * mixed-integer programming once a quarter of the run has passed (mipNeighbourhood.ts), where
+   * the problem's rules allow it (mipModel.ts). Default true. */
+  mipNeighbourhoods?: boolean;
 }
 
 export interface SolveStats {
@@ -48,6 +53,9 @@ export interface SolveStats {
   constraintEvaluations: number;
   stopReason: StopReason;
   threads: number;
+  /** MIP neighbourhoods re-planned, and how many of them gave a better roster (portfolio only). */
+  mipSteps: number;
+  mipImprovements: number;
 }
 
 export interface SolveResult {
@@ -89,6 +97,8 @@ export function solveSync(problem: RosterProblem, options: SolveOptions = {}): S
       constraintEvaluations: search.evaluations,
       stopReason,
       threads: 1,
+      mipSteps: 0,
+      mipImprovements: 0,
     }),
   };
 }
@@ -104,7 +114,11 @@ export async function solve(problem: RosterProblem, options: SolveOptions = {}):
   if (errors.length > 0) return { ok: false, errors };
   const startedAt = performance.now();
   const p = compileProblem(problem);
-  const outcome = await runPortfolio(problem, threads, options.seed ?? 1, boundsOf(options), options.annealing, options.onProgress);
+  const outcome = await runPortfolio(problem, threads, options.seed ?? 1, boundsOf(options), {
+    annealing: options.annealing,
+    mipNeighbourhoods: options.mipNeighbourhoods ?? true,
+    onProgress: options.onProgress,
+  });
   return {
     ok: true,
     result: finish(p, outcome.best, {
@@ -115,6 +129,8 @@ export async function solve(problem: RosterProblem, options: SolveOptions = {}):
       constraintEvaluations: outcome.evaluations,
       stopReason: outcome.stopReason,
       threads,
+      mipSteps: outcome.mipSteps,
+      mipImprovements: outcome.mipImprovements,
     }),
   };
 }
