@@ -16,7 +16,7 @@ import { annealingSettings, startSearch } from './searchRun.js';
 
 /** Share of the run (time or moves) annealed before the MIP neighbourhoods take over. */
 const MIP_FROM = 0.25;
-/** Moves one MIP neighbourhood counts as under a move budget (about its cost in annealing time). */
+/** Moves one MIP neighbourhood counts as under a move budget (roughly its cost in annealing time). */
 const MIP_STEP_MOVES = 500_000;
 const MAX_BACKOFF = 16;
 
@@ -98,7 +98,8 @@ function runMipEpoch(mip: MipNeighbourhoodSearch, untilMoves: number | undefined
     const seconds = deadline === undefined ? undefined : (deadline - performance.now()) / 1000;
     if (seconds !== undefined && seconds < 0.1) return 'timeLimit';
     if (mip.step(roster, { timeLimitSeconds: seconds, deterministic: init.moveBudget !== undefined })) search.adopt(roster);
-    // Counted up to the epoch's end at most, so a thread never reports more moves than its budget.
-    mipMoves = untilMoves === undefined ? mipMoves + MIP_STEP_MOVES : Math.min(mipMoves + MIP_STEP_MOVES, untilMoves - search.moves);
+    // Under a move budget a neighbourhood counts as moves, so that epochs (and the run) stay
+    // deterministic, up to the epoch's end at most; on a clock it counts only as a MIP step.
+    if (untilMoves !== undefined) mipMoves = Math.min(mipMoves + MIP_STEP_MOVES, untilMoves - search.moves);
   }
 }
