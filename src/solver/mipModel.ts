@@ -6,6 +6,8 @@
 // runs at the horizon's edges that count as short. For those `buildRosterMip` says why it cannot.
 //
 // Pure data (typed arrays in HiGHS's sparse row form), so it can be checked without a solver.
+import type { RuleKind } from '../domain/roster.js';
+import { RULE_KINDS } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
 import { OFF, RULE } from './compiledProblem.js';
 import { restReach } from './rosterScore.js';
@@ -35,19 +37,10 @@ export interface RosterMip {
 
 export type RosterMipOutcome = { ok: true; mip: RosterMip } | { ok: false; reason: string };
 
-// Rules that couple an employee's days: linear only as hard constraints.
-const ROW_RULES = [
-  'overlap',
-  'minRest',
-  'forbiddenSuccession',
-  'maxShiftsPerType',
-  'minTotalMinutes',
-  'maxTotalMinutes',
-  'maxConsecutiveWorkDays',
-  'minConsecutiveWorkDays',
-  'minConsecutiveDaysOff',
-  'maxWeekends',
-] as const;
+// Rules that couple an employee's days, linear only as hard constraints: all but the cell-local
+// ones, whose penalties (hard or soft) are the cells' own and so sit in the columns' costs.
+const CELL_RULES: readonly RuleKind[] = ['unavailable', 'skills'];
+const ROW_RULES = RULE_KINDS.filter((kind) => !CELL_RULES.includes(kind));
 
 export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
   const E = p.employees;
@@ -62,7 +55,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
       if (p.ruleSoft[e * R + RULE[rule]]! > 0) return { ok: false, reason: `rule ${rule} is soft` };
     }
   }
-  const hard = (e: number, rule: (typeof ROW_RULES)[number]): boolean => p.ruleHard[e * R + RULE[rule]]! > 0;
+  const hard = (e: number, rule: RuleKind): boolean => p.ruleHard[e * R + RULE[rule]]! > 0;
   for (let e = 0; e < E; e++) {
     // With overlaps allowed, rest after an overlapped shift is measured from the later one only.
     if (p.shiftsCanOverlap && p.minRest[e]! > 0 && hard(e, 'minRest') && !hard(e, 'overlap')) return { ok: false, reason: 'rest is required but overlaps are not' };
@@ -298,7 +291,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
  * consecutive worked shifts only; pairs further apart give the same feasible rosters because a shift
  * between them would be closer still (buildRosterMip turns down the one case where that fails).
  */
-function conflict(p: CompiledProblem, e: number, s1: number, s2: number, k: number, hard: (e: number, rule: (typeof ROW_RULES)[number]) => boolean): boolean {
+function conflict(p: CompiledProblem, e: number, s1: number, s2: number, k: number, hard: (e: number, rule: RuleKind) => boolean): boolean {
   if (k === 1 && p.forbidden[s1 * p.shifts + s2] === 1 && hard(e, 'forbiddenSuccession')) return true;
   const gap = k * 1440 + p.shiftStart[s2]! - (p.shiftStart[s1]! + p.shiftDuration[s1]!);
   if (gap < 0) return hard(e, 'overlap');
