@@ -9,7 +9,7 @@
 import type { RuleKind } from '../domain/roster.js';
 import { RULE_KINDS } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
-import { OFF, RULE } from './compiledProblem.js';
+import { OFF, RULE, ruleCount } from './compiledProblem.js';
 import { restReach } from './rosterScore.js';
 
 export interface RosterMip {
@@ -47,7 +47,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
   const D = p.days;
   const S = p.shifts;
   const S1 = S + 1;
-  const R = p.ruleHard.length / Math.max(1, E);
+  const R = ruleCount();
   if (p.fairnessWeight > 0) return { ok: false, reason: 'fairness is quadratic' };
   if (!p.exemptEdgeRuns) return { ok: false, reason: 'runs touching the horizon edges are not exempt' };
   for (let e = 0; e < E; e++) {

@@ -70,7 +70,7 @@ export class MipNeighbourhoodSearch {
       matrix: { format: 'csr', numRows: mip.rows, numCols: mip.columns, starts: mip.rowStart, indices: mip.entryColumn, values: mip.entryValue },
       integrality: Int32Array.from(mip.integer),
     });
-    const options: Record<string, number | boolean | string> = { output_flag: false, random_seed: Math.abs(seed) % 2147483647, mip_rel_gap: 0 };
+    const options: Record<string, number | boolean | string> = { output_flag: false, random_seed: Math.abs(seed) % 2147483647, mip_rel_gap: 0, mip_max_nodes: NODE_LIMIT };
     // An integral objective is proved optimal once the bound is within one unit.
     if (mip.integralObjective) options.mip_abs_gap = 0.999;
     this.model.options.set(options);
@@ -110,7 +110,7 @@ export class MipNeighbourhoodSearch {
     const start = mip.columnValues(roster);
     model.setSolution({ colValue: start });
     const seconds = limits.deterministic ? NO_TIME_LIMIT : Math.min(MAX_STEP_SECONDS, limits.timeLimitSeconds ?? MAX_STEP_SECONDS);
-    model.options.set({ time_limit: seconds, mip_max_nodes: NODE_LIMIT });
+    model.options.set({ time_limit: seconds });
     model.run();
     this.steps++;
 
@@ -118,7 +118,7 @@ export class MipNeighbourhoodSearch {
     const proved = status === this.highs.constants.modelStatus.optimal;
     // Grow a neighbourhood HiGHS solves to the end; shrink one it cannot.
     this.size.set(kind, proved ? size + 1 : Math.max(1, size - 1));
-    if (Number(model.info.get('primal_solution_status')) !== 2) return false;
+    if (Number(model.info.get('primal_solution_status')) !== this.highs.constants.solutionStatus.feasible) return false;
     const x = model.getSolution().colValue;
     if (objective(mip, x) >= objective(mip, start) - (mip.integralObjective ? 0.5 : 1e-6)) return false;
     for (let cell = 0; cell < E * D; cell++) {
