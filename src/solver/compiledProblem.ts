@@ -70,6 +70,12 @@ export interface CompiledProblem {
   readonly baseline: Int16Array | undefined;
 }
 
+/** True when the search may put `s` (a shift or OFF) in cell `e * days + d`. */
+export function isOption(p: CompiledProblem, cell: number, s: number): boolean {
+  for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) if (p.optionList[k] === s) return true;
+  return false;
+}
+
 export function ruleCount(): number {
   return RULE_COUNT;
 }

@@ -2,7 +2,7 @@
 // unchanged situation keeps the published roster), then fill under-staffed cover cells greedily
 // with whichever free employee makes the whole score fall the most. The search refines it.
 import type { CompiledProblem } from './compiledProblem.js';
-import { OFF } from './compiledProblem.js';
+import { isOption, OFF } from './compiledProblem.js';
 import { RosterScore } from './rosterScore.js';
 
 /** The starting roster: pins, baseline cells the search could hold, then greedy cover filling. */
@@ -44,9 +44,4 @@ export function constructRoster(p: CompiledProblem, hardWeight: number, mediumWe
     }
   }
   return Int16Array.from(state.a);
-}
-
-function isOption(p: CompiledProblem, cell: number, s: number): boolean {
-  for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) if (p.optionList[k] === s) return true;
-  return false;
 }

@@ -1,15 +1,17 @@
 // The roster problem as a mixed-integer program, for the MIP neighbourhoods (mipNeighbourhood.ts).
 // One binary x[e, d, s] per shift an employee may work on a day; the contract rules are linear
 // constraints; the objective is the soft score: cell penalties (requests, cost, baseline) plus
-// under- and over-cover. Only problems whose penalised rules are all linear in x fit: a contract
-// rule set to soft (its penalty counts violations, not a linear amount), fairness (squared) or
-// runs at the horizon's edges that count as short. For those `buildRosterMip` says why it cannot.
+// under- and over-cover. Only problems whose penalised rules are all linear in x fit: not a
+// contract rule set to soft (its penalty counts violations, not a linear amount), fairness
+// (squared), runs at the horizon's edges that count as short, or rest required while overlaps are
+// allowed; nor a problem no roster can keep (a pin on a shift the employee cannot work, a rule no
+// choice meets). For those `buildRosterMip` says why it cannot.
 //
 // Pure data (typed arrays in HiGHS's sparse row form), so it can be checked without a solver.
 import type { RuleKind } from '../domain/roster.js';
 import { RULE_KINDS } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
-import { OFF, RULE, ruleCount } from './compiledProblem.js';
+import { isOption, OFF, RULE, ruleCount } from './compiledProblem.js';
 import { restReach } from './rosterScore.js';
 
 export interface RosterMip {
@@ -81,7 +83,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
       const offCost = p.daySoft[cell]!;
       offset += offCost;
       const pin = p.pinned[e * D + d] === 1 ? p.pinnedShift[e * D + d]! : undefined;
-      if (pin !== undefined && pin !== OFF && !hasOption(p, e * D + d, pin)) return { ok: false, reason: 'a pin asks for a shift the employee cannot work' };
+      if (pin !== undefined && pin !== OFF && !isOption(p, e * D + d, pin)) return { ok: false, reason: 'a pin asks for a shift the employee cannot work' };
       for (let k = p.optionStart[e * D + d]!; k < p.optionStart[e * D + d + 1]!; k++) {
         const s = p.optionList[k]!;
         if (s === OFF) continue;
@@ -208,7 +210,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
         addRow(-Infinity, 1, columns, values);
       }
     }
-    if (weekendColumn[e * p.weekendCount]! >= 0) {
+    if (p.weekendCount > 0 && weekendColumn[e * p.weekendCount]! >= 0) {
       for (let d = 0; d < D; d++) {
         const w = p.weekendOf[d]!;
         if (w < 0) continue;
@@ -296,9 +298,4 @@ function conflict(p: CompiledProblem, e: number, s1: number, s2: number, k: numb
   const gap = k * 1440 + p.shiftStart[s2]! - (p.shiftStart[s1]! + p.shiftDuration[s1]!);
   if (gap < 0) return hard(e, 'overlap');
   return p.minRest[e]! >= 0 && gap < p.minRest[e]! && hard(e, 'minRest');
-}
-
-function hasOption(p: CompiledProblem, cell: number, s: number): boolean {
-  for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) if (p.optionList[k] === s) return true;
-  return false;
 }
