@@ -68,6 +68,30 @@ describe('MIP model of a roster problem', () => {
     assert.ok(modelled >= 500 && feasible >= 25, `modelled ${modelled}, feasible ${feasible}`);
   });
 
+  // The run rules are modelled twice (compact rows and a flow of runs); a flow missing an arc would
+  // cut off good rosters without the test above noticing, since short searches rarely produce every
+  // shape of run. So: every work/off pattern of one employee, against the evaluator.
+  it('keeps every pattern of runs the rules allow, and only those', function () {
+    this.timeout(60_000);
+    const limit = (max: number): fc.Arbitrary<number | undefined> => fc.option(fc.integer({ min: 1, max }), { nil: undefined });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), limit(5), limit(3), limit(3), (days, maxRun, minRun, minOff) => {
+        const contract = { maxConsecutiveWorkDays: maxRun, minConsecutiveWorkDays: minRun, minConsecutiveDaysOff: minOff };
+        const problem = tinyProblem({ days, shiftTypes: [{ id: 'D', start: '08:00', durationMinutes: 480 }] }, contract);
+        const p = compileProblem(problem);
+        const built = buildRosterMip(p);
+        assert.ok(built.ok);
+        for (let pattern = 0; pattern < 1 << days; pattern++) {
+          const roster = Int16Array.from({ length: days }, (_, d) => ((pattern >> d) & 1) === 1 ? 0 : -1);
+          const evaluation = evaluateRoster(problem, assignmentsFromRoster(p, roster));
+          const broken = brokenBound(built.mip, built.mip.columnValues(roster));
+          assert.equal(broken === undefined, evaluation.score.hard === 0, `pattern ${pattern.toString(2).padStart(days, '0')}: model ${broken ?? 'feasible'}, evaluator hard ${evaluation.score.hard}`);
+        }
+      }),
+      { numRuns: 300, seed: 20261128 },
+    );
+  });
+
   it('says why it cannot model a problem', () => {
     const reason = (problem: RosterProblem): unknown => buildRosterMip(compileProblem(problem));
     assert.deepEqual(reason(tinyProblem({ weights: { fairness: 2 } })), { ok: false, reason: 'fairness is quadratic' });
