@@ -37,8 +37,9 @@ export interface SearchLimits {
   signal?: AbortSignal;
 }
 
-/** Why a run ended; `noMoves` = no possible move was drawn in a long row (nothing left to change). */
-export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 'cancelled' | 'noMoves';
+/** Why a run ended; `noMoves` = no possible move was drawn in a long row (nothing left to change);
+ * `optimal` = a whole-problem MIP proved the best roster optimal (portfolio only, see portfolioWorker.ts). */
+export type StopReason = 'moveBudget' | 'timeLimit' | 'unimproved' | 'target' | 'cancelled' | 'noMoves' | 'optimal';
 
 /** Annealing settings; the defaults were tuned on the Curtois instances (see bench/RESULTS.md). */
 export interface AnnealingSettings {

@@ -24,6 +24,8 @@ type Kind = 'employees' | 'days' | 'weekends';
 
 /** Branch-and-bound nodes per neighbourhood: the deterministic bound of one step. */
 const NODE_LIMIT = 200;
+/** HiGHS's own default: no limit on nodes. */
+const NO_NODE_LIMIT = 2147483647;
 const MAX_STEP_SECONDS = 3;
 /** HiGHS takes only finite limits; this one (about 30 years) means none. */
 const NO_TIME_LIMIT = 1e9;
@@ -48,6 +50,8 @@ export class MipNeighbourhoodSearch {
   private readonly random: Random;
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
+  /** Shift choices (binary columns) of the whole problem. */
+  readonly choices: number;
   steps = 0;
   improvements = 0;
 
@@ -58,6 +62,7 @@ export class MipNeighbourhoodSearch {
     seed: number,
   ) {
     this.random = new Random(seed);
+    this.choices = mip.cellColumn.reduce((n, c) => (c >= 0 ? n + 1 : n), 0);
     this.model = highs.createModel({
       numCols: mip.columns,
       numRows: mip.rows,
@@ -70,7 +75,7 @@ export class MipNeighbourhoodSearch {
       matrix: { format: 'csr', numRows: mip.rows, numCols: mip.columns, starts: mip.rowStart, indices: mip.entryColumn, values: mip.entryValue },
       integrality: Int32Array.from(mip.integer),
     });
-    const options: Record<string, number | boolean | string> = { output_flag: false, random_seed: Math.abs(seed) % 2147483647, mip_rel_gap: 0, mip_max_nodes: NODE_LIMIT };
+    const options: Record<string, number | boolean | string> = { output_flag: false, random_seed: Math.abs(seed) % 2147483647, mip_rel_gap: 0 };
     // An integral objective is proved optimal once the bound is within one unit.
     if (mip.integralObjective) options.mip_abs_gap = 0.999;
     this.model.options.set(options);
@@ -86,14 +91,30 @@ export class MipNeighbourhoodSearch {
    * found one.
    */
   step(roster: Int16Array, limits: MipStepLimits): boolean {
+    const kind = this.kinds[this.random.int(this.kinds.length)]!;
+    const size = this.size.get(kind)!;
+    const seconds = limits.deterministic ? NO_TIME_LIMIT : Math.min(MAX_STEP_SECONDS, limits.timeLimitSeconds ?? MAX_STEP_SECONDS);
+    const { proved, improved } = this.optimise(roster, this.neighbourhood(kind, size), seconds, NODE_LIMIT);
+    // Grow a neighbourhood HiGHS solves to the end; shrink one it cannot.
+    this.size.set(kind, proved ? size + 1 : Math.max(1, size - 1));
+    return improved;
+  }
+
+  /**
+   * Optimises the whole roster, starting from `roster` (same preconditions as `step`), for up to
+   * `seconds`; writes the better roster into `roster`. Returns whether it improved and whether
+   * HiGHS proved the result optimal.
+   */
+  solveWhole(roster: Int16Array, seconds: number): { improved: boolean; proved: boolean } {
+    return this.optimise(roster, new Uint8Array(this.p.employees * this.p.days).fill(1), seconds, NO_NODE_LIMIT);
+  }
+
+  /** Cells with free[cell] = 1 are re-planned; the others keep their value in `roster`. */
+  private optimise(roster: Int16Array, free: Uint8Array, seconds: number, nodeLimit: number): { improved: boolean; proved: boolean } {
     const { p, mip, model } = this;
     const E = p.employees;
     const D = p.days;
     const S = p.shifts;
-    const kind = this.kinds[this.random.int(this.kinds.length)]!;
-    const size = this.size.get(kind)!;
-    const free = this.neighbourhood(kind, size);
-
     this.lower.set(mip.colLower);
     this.upper.set(mip.colUpper);
     for (let cell = 0; cell < E * D; cell++) {
@@ -109,18 +130,14 @@ export class MipNeighbourhoodSearch {
     model.changeColsBounds({ kind: 'range', from: 0, to: mip.columns - 1 }, this.lower, this.upper);
     const start = mip.columnValues(roster);
     model.setSolution({ colValue: start });
-    const seconds = limits.deterministic ? NO_TIME_LIMIT : Math.min(MAX_STEP_SECONDS, limits.timeLimitSeconds ?? MAX_STEP_SECONDS);
-    model.options.set({ time_limit: seconds });
+    model.options.set({ time_limit: seconds, mip_max_nodes: nodeLimit });
     model.run();
     this.steps++;
 
-    const status = model.getModelStatus();
-    const proved = status === this.highs.constants.modelStatus.optimal;
-    // Grow a neighbourhood HiGHS solves to the end; shrink one it cannot.
-    this.size.set(kind, proved ? size + 1 : Math.max(1, size - 1));
-    if (Number(model.info.get('primal_solution_status')) !== this.highs.constants.solutionStatus.feasible) return false;
+    const proved = model.getModelStatus() === this.highs.constants.modelStatus.optimal;
+    if (Number(model.info.get('primal_solution_status')) !== this.highs.constants.solutionStatus.feasible) return { improved: false, proved };
     const x = model.getSolution().colValue;
-    if (objective(mip, x) >= objective(mip, start) - (mip.integralObjective ? 0.5 : 1e-6)) return false;
+    if (objective(mip, x) >= objective(mip, start) - (mip.integralObjective ? 0.5 : 1e-6)) return { improved: false, proved };
     for (let cell = 0; cell < E * D; cell++) {
       if (free[cell] === 0) continue;
       roster[cell] = OFF;
@@ -130,7 +147,7 @@ export class MipNeighbourhoodSearch {
       }
     }
     this.improvements++;
-    return true;
+    return { improved: true, proved };
   }
 
   dispose(): void {

@@ -2,7 +2,8 @@
 // epoch the best roster of all (ties: lowest thread) is handed to every thread that has not found
 // as good a one. Epochs are counted in moves when a move budget is given, so that a run is
 // deterministic for a fixed seed, thread count and budget; otherwise they last EPOCH_MS (MIP_EPOCH_MS
-// when the last thread runs MIP neighbourhoods, see portfolioWorker.ts).
+// when the last thread runs MIP neighbourhoods, see portfolioWorker.ts), and that thread keeps its
+// own pace: it reports when its epoch (or its solve of the whole problem) is done.
 import type { Worker } from 'node:worker_threads';
 import { startModuleThread } from '../infra/workerThread.js';
 import type { RosterProblem, Score } from '../domain/roster.js';
@@ -94,31 +95,65 @@ export async function runPortfolio(
     let global: PortfolioReport | undefined;
     let lastImprovementWallMs = Date.now();
     const epochMoves = bounds.moveBudget === undefined ? undefined : Math.max(1, Math.ceil(bounds.moveBudget / EPOCHS_PER_BUDGET));
+    // Latest report per thread, and the epoch each thread is running (undefined: waiting for one).
     const reports: (PortfolioReport | undefined)[] = new Array<PortfolioReport | undefined>(threads).fill(undefined);
-    for (let epoch = 1; ; epoch++) {
-      const epochReports = await Promise.all(
-        workers.map((w, i) =>
-          w.run({
-            untilMoves: epochMoves === undefined ? undefined : Math.min(bounds.moveBudget!, epoch * epochMoves),
-            untilWallMs: epochMoves === undefined ? Date.now() + epochMs : undefined,
-            adopt: global !== undefined && reports[i] !== undefined && better(global.score, reports[i]!.score) ? global.best : undefined,
-          }),
-        ),
+    const running: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(threads).fill(undefined);
+    const fresh: (PortfolioReport | undefined)[] = new Array<PortfolioReport | undefined>(threads).fill(undefined);
+    let failure: unknown;
+    // Under a move budget all threads keep step, so the run is deterministic. On a clock the MIP
+    // thread does not hold the others up: a whole-problem MIP can take the rest of the run, and its
+    // roster joins the portfolio's whenever it reports.
+    const detached = epochMoves === undefined ? mipThread : -1;
+    const start = (i: number, epoch: number): void => {
+      running[i] = workers[i]!.run({
+        untilMoves: epochMoves === undefined ? undefined : Math.min(bounds.moveBudget!, epoch * epochMoves),
+        untilWallMs: epochMoves === undefined ? Date.now() + epochMs : undefined,
+        adopt: global !== undefined && reports[i] !== undefined && better(global.score, reports[i]!.score) ? global.best : undefined,
+      }).then(
+        (report) => {
+          fresh[i] = report;
+          running[i] = undefined;
+        },
+        (error: unknown) => {
+          failure ??= error;
+          running[i] = undefined;
+        },
       );
-      epochReports.forEach((r, i) => (reports[i] = r));
-      let improved = false;
-      for (const r of epochReports) {
-        if (global === undefined || better(r.score, global.score)) {
-          global = r;
-          improved = true;
+    };
+    const collect = (): PortfolioReport[] => {
+      if (failure !== undefined) throw failure;
+      const collected: PortfolioReport[] = [];
+      fresh.forEach((report, i) => {
+        if (report === undefined) return;
+        reports[i] = report;
+        fresh[i] = undefined;
+        collected.push(report);
+        if (global === undefined || better(report.score, global.score)) {
+          global = report;
+          lastImprovementWallMs = Date.now();
+          onProgress?.({ ...global.score });
         }
+      });
+      return collected;
+    };
+    let epoch = 1;
+    for (;;) {
+      workers.forEach((_, i) => {
+        if (running[i] === undefined) start(i, epoch);
+      });
+      const inStep = Promise.all(running.filter((_, i) => i !== detached));
+      // A detached thread that reports is handed the best roster and goes on at once.
+      await (detached >= 0 ? Promise.race([inStep, running[detached]]) : inStep);
+      if (running.every((r, i) => r === undefined || i === detached)) epoch++;
+      const stop = stopReasonOf(collect(), bounds, lastImprovementWallMs);
+      if (stop === undefined) continue;
+      // Threads still at work stop by the same clock: wait for their rosters.
+      if (stop === 'timeLimit') {
+        await Promise.all(running);
+        collect();
       }
-      if (improved) {
-        lastImprovementWallMs = Date.now();
-        onProgress?.({ ...global!.score });
-      }
-      const stop = stopReasonOf(epochReports, bounds, lastImprovementWallMs);
-      if (stop !== undefined) return { ...totals(epochReports), best: global!.best, score: global!.score, stopReason: stop };
+      const latest = reports.filter((r): r is PortfolioReport => r !== undefined);
+      return { ...totals(latest), best: global!.best, score: global!.score, stopReason: stop };
     }
   } finally {
     bounds.signal?.removeEventListener('abort', onAbort);
@@ -128,7 +163,7 @@ export async function runPortfolio(
 
 function stopReasonOf(reports: readonly PortfolioReport[], bounds: RunBounds, lastImprovementWallMs: number): StopReason | undefined {
   if (bounds.signal?.aborted === true || (bounds.cancelFlag !== undefined && Atomics.load(bounds.cancelFlag, 0) !== 0)) return 'cancelled';
-  for (const reason of ['cancelled', 'target', 'timeLimit', 'moveBudget', 'noMoves'] as const) {
+  for (const reason of ['cancelled', 'target', 'optimal', 'timeLimit', 'moveBudget', 'noMoves'] as const) {
     if (reports.some((r) => r.finished && r.stopReason === reason)) return reason;
   }
   if (bounds.unimprovedLimitMs !== undefined && Date.now() - lastImprovementWallMs >= bounds.unimprovedLimitMs) return 'unimproved';

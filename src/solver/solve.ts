@@ -3,7 +3,8 @@
 // `threads > 1` runs a portfolio of searches with different seeds in worker_threads that share
 // their best roster at fixed move (or time) epochs — deterministic for a fixed seed, thread count
 // and move budget. In a portfolio the last thread also re-plans large neighbourhoods of the best
-// roster exactly by mixed-integer programming (mipNeighbourhood.ts) where the rules allow it.
+// roster exactly by mixed-integer programming (mipNeighbourhood.ts) where the rules allow it, or,
+// on a clock and for a small problem, the whole problem, and may prove the roster optimal.
 import type { Assignment, FieldError, RosterProblem, Score } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
 import { compileProblem } from './compiledProblem.js';
@@ -41,7 +42,8 @@ export interface SolveOptions {
   annealing?: Partial<AnnealingSettings>;
   /** With threads > 1, the last thread re-plans neighbourhoods of the best roster exactly by
    * mixed-integer programming once a quarter of the run has passed (mipNeighbourhood.ts), where
-   * the problem's rules allow it (mipModel.ts). Default true. */
+   * the problem's rules allow it (mipModel.ts); under a time limit a small problem is solved whole
+   * instead, and a proof of optimality ends the solve early (stopReason 'optimal'). Default true. */
   mipNeighbourhoods?: boolean;
 }
 

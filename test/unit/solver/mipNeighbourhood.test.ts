@@ -1,6 +1,7 @@
 // MIP neighbourhoods re-plan parts of a feasible roster exactly: every step they take must leave a
 // roster the independent evaluator scores better and still feasible; repeated, they reach the
-// proven optimum of a small benchmark instance; and a portfolio using them stays deterministic.
+// proven optimum of a small benchmark instance, as does one solve of the whole instance, which also
+// ends a portfolio's run early; and a portfolio using them stays deterministic under a move budget.
 import assert from 'node:assert/strict';
 import { compileProblem } from '../../../src/solver/compiledProblem.js';
 import { evaluateRoster } from '../../../src/solver/evaluator.js';
@@ -46,6 +47,38 @@ describe('MIP neighbourhoods', () => {
       search.dispose();
     }
     assert.equal(current.soft, 607);
+  });
+
+  it('solve Instance1 whole from a feasible roster and prove 607 optimal', async function () {
+    this.timeout(60_000);
+    const problem = curtois('Instance1');
+    const p = compileProblem(problem);
+    const start = solveSync(problem, { moveBudget: 2_000, seed: 1 });
+    assert.ok(start.ok);
+    const roster = rosterFromAssignments(p, start.result.assignments);
+    assert.ok(start.result.score.soft > 607, 'the start is already optimal; the test needs room');
+    const built = buildRosterMip(p);
+    assert.ok(built.ok);
+    const highs = await loadMipEngine();
+    assert.ok(highs !== undefined, 'HiGHS did not load');
+    const search = new MipNeighbourhoodSearch(highs, p, built.mip, 1);
+    try {
+      assert.deepEqual(search.solveWhole(roster, 30), { improved: true, proved: true });
+    } finally {
+      search.dispose();
+    }
+    assert.deepEqual(evaluateRoster(problem, assignmentsFromRoster(p, roster)).score, { hard: 0, medium: 0, soft: 607 });
+  });
+
+  it('let a two-thread portfolio on a clock end early once the whole problem is proved optimal', async function () {
+    this.timeout(60_000);
+    const problem = curtois('Instance1');
+    const outcome = await solve(problem, { timeLimitMs: 30_000, seed: 1, threads: 2 });
+    assert.ok(outcome.ok);
+    const { stats, assignments } = outcome.result;
+    assert.equal(stats.stopReason, 'optimal');
+    assert.ok(stats.durationMs < 30_000, `ran ${stats.durationMs} ms`);
+    assert.deepEqual(evaluateRoster(problem, assignments).score, { hard: 0, medium: 0, soft: 607 });
   });
 
   it('keep a two-thread portfolio deterministic for a seed and move budget', async function () {
