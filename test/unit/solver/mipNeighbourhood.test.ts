@@ -10,26 +10,31 @@ import { loadMipEngine, MipNeighbourhoodSearch } from '../../../src/solver/mipNe
 import { assignmentsFromRoster, rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
 import type { SolveResult } from '../../../src/solver/solve.js';
 import { solve, solveSync } from '../../../src/solver/solve.js';
+import type { Score } from '../../../src/domain/roster.js';
 import { curtois } from './fixtures.js';
+
+/** A MIP search over Instance1 and a feasible, not yet optimal roster of it (from a short search). */
+async function searchFromFeasibleInstance1(): Promise<{ roster: Int16Array; search: MipNeighbourhoodSearch; score: () => Score }> {
+  const problem = curtois('Instance1');
+  const p = compileProblem(problem);
+  const start = solveSync(problem, { moveBudget: 2_000, seed: 1 });
+  assert.ok(start.ok);
+  const roster = rosterFromAssignments(p, start.result.assignments);
+  const score = (): Score => evaluateRoster(problem, assignmentsFromRoster(p, roster)).score;
+  assert.equal(score().hard, 0, 'the start must be feasible');
+  assert.ok(score().soft > 607, `the start is already optimal (${score().soft}); the tests need room`);
+  const built = buildRosterMip(p);
+  assert.ok(built.ok);
+  const highs = await loadMipEngine();
+  assert.ok(highs !== undefined, 'HiGHS did not load');
+  return { roster, search: new MipNeighbourhoodSearch(highs, p, built.mip, 1), score };
+}
 
 describe('MIP neighbourhoods', () => {
   it('improve a feasible Instance1 roster step by step to its proven optimum, 607', async function () {
     this.timeout(60_000);
-    const problem = curtois('Instance1');
-    const p = compileProblem(problem);
-    const start = solveSync(problem, { moveBudget: 2_000, seed: 1 });
-    assert.ok(start.ok);
-    const roster = rosterFromAssignments(p, start.result.assignments);
-    const score = (): { hard: number; medium: number; soft: number } => evaluateRoster(problem, assignmentsFromRoster(p, roster)).score;
+    const { roster, search, score } = await searchFromFeasibleInstance1();
     let current = score();
-    assert.equal(current.hard, 0, 'the start must be feasible');
-    assert.ok(current.soft > 607, `the start is already optimal (${current.soft}); the test needs room`);
-
-    const built = buildRosterMip(p);
-    assert.ok(built.ok);
-    const highs = await loadMipEngine();
-    assert.ok(highs !== undefined, 'HiGHS did not load');
-    const search = new MipNeighbourhoodSearch(highs, p, built.mip, 1);
     try {
       for (let step = 0; step < 200 && current.soft > 607; step++) {
         const before = Int16Array.from(roster);
@@ -51,23 +56,13 @@ describe('MIP neighbourhoods', () => {
 
   it('solve Instance1 whole from a feasible roster and prove 607 optimal', async function () {
     this.timeout(60_000);
-    const problem = curtois('Instance1');
-    const p = compileProblem(problem);
-    const start = solveSync(problem, { moveBudget: 2_000, seed: 1 });
-    assert.ok(start.ok);
-    const roster = rosterFromAssignments(p, start.result.assignments);
-    assert.ok(start.result.score.soft > 607, 'the start is already optimal; the test needs room');
-    const built = buildRosterMip(p);
-    assert.ok(built.ok);
-    const highs = await loadMipEngine();
-    assert.ok(highs !== undefined, 'HiGHS did not load');
-    const search = new MipNeighbourhoodSearch(highs, p, built.mip, 1);
+    const { roster, search, score } = await searchFromFeasibleInstance1();
     try {
       assert.deepEqual(search.solveWhole(roster, 30), { improved: true, proved: true });
     } finally {
       search.dispose();
     }
-    assert.deepEqual(evaluateRoster(problem, assignmentsFromRoster(p, roster)).score, { hard: 0, medium: 0, soft: 607 });
+    assert.deepEqual(score(), { hard: 0, medium: 0, soft: 607 });
   });
 
   it('let a two-thread portfolio on a clock end early once the whole problem is proved optimal', async function () {
