@@ -95,7 +95,8 @@ export async function runPortfolio(
     let global: PortfolioReport | undefined;
     let lastImprovementWallMs = Date.now();
     const epochMoves = bounds.moveBudget === undefined ? undefined : Math.max(1, Math.ceil(bounds.moveBudget / EPOCHS_PER_BUDGET));
-    // Latest report per thread, and the epoch each thread is running (undefined: waiting for one).
+    // Per thread: its latest report taken in, the epoch it is running (undefined: waiting for one),
+    // and a report it sent that is not yet taken in.
     const reports: (PortfolioReport | undefined)[] = new Array<PortfolioReport | undefined>(threads).fill(undefined);
     const running: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(threads).fill(undefined);
     const fresh: (PortfolioReport | undefined)[] = new Array<PortfolioReport | undefined>(threads).fill(undefined);
