@@ -50,8 +50,6 @@ export class MipNeighbourhoodSearch {
   private readonly random: Random;
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
-  /** Shift choices (binary columns) of the whole problem. */
-  readonly choices: number;
   steps = 0;
   improvements = 0;
 
@@ -62,7 +60,6 @@ export class MipNeighbourhoodSearch {
     seed: number,
   ) {
     this.random = new Random(seed);
-    this.choices = mip.cellColumn.reduce((n, c) => (c >= 0 ? n + 1 : n), 0);
     this.model = highs.createModel({
       numCols: mip.columns,
       numRows: mip.rows,

@@ -24,6 +24,8 @@ export interface PortfolioInit {
   annealing: Partial<AnnealingSettings> | undefined;
   /** This thread re-plans MIP neighbourhoods of the best roster in the later part of the run. */
   mipNeighbourhoods: boolean;
+  /** This thread solves a small problem whole by MIP on a clock (see portfolioWorker.ts). */
+  mipWhole: boolean;
   /** Total moves per thread, or the wall-clock end (Date.now() clock) of the whole solve. */
   moveBudget: number | undefined;
   startWallMs: number;
@@ -83,6 +85,7 @@ export async function runPortfolio(
       seed: seed + i * 7919,
       annealing,
       mipNeighbourhoods: i === mipThread,
+      mipWhole: mipThread >= 0,
       moveBudget: bounds.moveBudget,
       startWallMs,
       timeLimitMs,

@@ -5,9 +5,10 @@
 // epoch) by MIP. Where they stop paying (on some problems the annealing finds more), it backs off:
 // after each MIP epoch that found nothing it anneals for twice as many epochs as the last time,
 // up to MAX_BACKOFF, before trying again. On a clock, a problem small enough (WHOLE_MIP_MAX_CHOICES)
-// goes to HiGHS whole instead, once, for the rest of the run; a proof of optimality ends the solve.
+// goes to HiGHS whole instead, once, for the rest of the run, on every thread with its own seed
+// (how soon HiGHS finds the optimum varies a lot with it); a proof of optimality ends the solve.
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileProblem } from './compiledProblem.js';
+import { compileProblem, OFF } from './compiledProblem.js';
 import type { StopReason } from './localSearch.js';
 import { better } from './localSearch.js';
 import { buildRosterMip } from './mipModel.js';
@@ -37,10 +38,10 @@ const search = startSearch(p, init.seed, annealingSettings(init.annealing));
 const startedAt = performance.now() - (Date.now() - init.startWallMs);
 const cancelled = { get aborted(): boolean { return Atomics.load(init.cancelFlag, 0) !== 0; } } as AbortSignal;
 const overallDeadline = init.timeLimitMs === undefined ? undefined : startedAt + init.timeLimitMs;
-const mipSearch = init.mipNeighbourhoods ? await createMipSearch() : undefined;
 // Whether the whole problem is still to go to HiGHS: once, and on a clock only (a solve bounded by
 // nodes alone could run for hours).
-let wholeMip = mipSearch !== undefined && overallDeadline !== undefined && init.moveBudget === undefined && mipSearch.choices <= WHOLE_MIP_MAX_CHOICES;
+let wholeMip = init.mipWhole && overallDeadline !== undefined && init.moveBudget === undefined && shiftChoices() <= WHOLE_MIP_MAX_CHOICES;
+const mipSearch = init.mipNeighbourhoods || wholeMip ? await createMipSearch() : undefined;
 let mipMoves = 0;
 let annealEpochsBeforeMip = 0;
 let backoff = 1;
@@ -58,13 +59,13 @@ port.on('message', (epoch: PortfolioEpoch) => {
   if (mipDue && wholeMip) {
     wholeMip = false;
     stopReason = runWholeMip(mipSearch, overallDeadline!);
-  } else if (mipDue && annealEpochsBeforeMip === 0) {
+  } else if (mipDue && init.mipNeighbourhoods && annealEpochsBeforeMip === 0) {
     const improvementsBefore = mipSearch.improvements;
     stopReason = runMipEpoch(mipSearch, epoch.untilMoves, deadline);
     if (mipSearch.improvements > improvementsBefore) backoff = 1;
     else [annealEpochsBeforeMip, backoff] = [backoff, Math.min(MAX_BACKOFF, 2 * backoff)];
   } else {
-    if (mipDue) annealEpochsBeforeMip--;
+    if (mipDue && init.mipNeighbourhoods) annealEpochsBeforeMip--;
     stopReason = search.run(
       { moveBudget: epoch.untilMoves === undefined ? undefined : epoch.untilMoves - mipMoves, deadline, targetScore: init.targetScore, signal: cancelled },
       progress,
@@ -93,6 +94,13 @@ port.on('message', (epoch: PortfolioEpoch) => {
   };
   port.postMessage(report);
 });
+
+/** Shifts the roster may put in some cell: the MIP model's binary columns. */
+function shiftChoices(): number {
+  let choices = 0;
+  for (const option of p.optionList) if (option !== OFF) choices++;
+  return choices;
+}
 
 async function createMipSearch(): Promise<MipNeighbourhoodSearch | undefined> {
   const built = buildRosterMip(p);
