@@ -42,8 +42,9 @@ export interface SolveOptions {
   annealing?: Partial<AnnealingSettings>;
   /** With threads > 1, the last thread re-plans neighbourhoods of the best roster exactly by
    * mixed-integer programming once a quarter of the run has passed (mipNeighbourhood.ts), where
-   * the problem's rules allow it (mipModel.ts); under a time limit a small problem is solved whole
-   * instead, and a proof of optimality ends the solve early (stopReason 'optimal'). Default true. */
+   * the problem's rules allow it (mipModel.ts); under a time limit every thread solves a small
+   * problem whole instead, and a proof of optimality ends the solve early (stopReason 'optimal').
+   * Default true. */
   mipNeighbourhoods?: boolean;
 }
 
