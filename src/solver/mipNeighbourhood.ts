@@ -18,6 +18,8 @@ import { Random } from './random.js';
 export interface MipStepLimits {
   timeLimitSeconds: number | undefined;
   deterministic: boolean;
+  /** Polled while HiGHS runs; true stops it (with the best roster it has found so far). */
+  cancelled?: () => boolean;
 }
 
 type Kind = 'employees' | 'days' | 'weekends';
@@ -91,7 +93,7 @@ export class MipNeighbourhoodSearch {
     const kind = this.kinds[this.random.int(this.kinds.length)]!;
     const size = this.size.get(kind)!;
     const seconds = limits.deterministic ? NO_TIME_LIMIT : Math.min(MAX_STEP_SECONDS, limits.timeLimitSeconds ?? MAX_STEP_SECONDS);
-    const { proved, improved } = this.optimise(roster, this.neighbourhood(kind, size), seconds, NODE_LIMIT);
+    const { proved, improved } = this.optimise(roster, this.neighbourhood(kind, size), seconds, NODE_LIMIT, limits.cancelled);
     // Grow a neighbourhood HiGHS solves to the end; shrink one it cannot.
     this.size.set(kind, proved ? size + 1 : Math.max(1, size - 1));
     return improved;
@@ -102,12 +104,12 @@ export class MipNeighbourhoodSearch {
    * `seconds`; writes the better roster into `roster`. Returns whether it improved and whether
    * HiGHS proved the result optimal.
    */
-  solveWhole(roster: Int16Array, seconds: number): { improved: boolean; proved: boolean } {
-    return this.optimise(roster, new Uint8Array(this.p.employees * this.p.days).fill(1), seconds, NO_NODE_LIMIT);
+  solveWhole(roster: Int16Array, seconds: number, cancelled?: () => boolean): { improved: boolean; proved: boolean } {
+    return this.optimise(roster, new Uint8Array(this.p.employees * this.p.days).fill(1), seconds, NO_NODE_LIMIT, cancelled);
   }
 
   /** Cells with free[cell] = 1 are re-planned; the others keep their value in `roster`. */
-  private optimise(roster: Int16Array, free: Uint8Array, seconds: number, nodeLimit: number): { improved: boolean; proved: boolean } {
+  private optimise(roster: Int16Array, free: Uint8Array, seconds: number, nodeLimit: number, cancelled: (() => boolean) | undefined): { improved: boolean; proved: boolean } {
     const { p, mip, model } = this;
     const E = p.employees;
     const D = p.days;
@@ -128,7 +130,15 @@ export class MipNeighbourhoodSearch {
     const start = mip.columnValues(roster);
     model.setSolution({ colValue: start });
     model.options.set({ time_limit: seconds, mip_max_nodes: nodeLimit });
-    model.run();
+    model.run(
+      cancelled === undefined
+        ? {}
+        : {
+            [this.highs.constants.callbackType.mipInterrupt]: (event) => {
+              if (cancelled()) event.interrupt();
+            },
+          },
+    );
     this.steps++;
 
     const proved = model.getModelStatus() === this.highs.constants.modelStatus.optimal;

@@ -16,6 +16,7 @@ const EPOCH_MS = 500;
 // A MIP neighbourhood takes up to seconds and must end with its epoch; longer epochs give it room.
 const MIP_EPOCH_MS = 2000;
 const EPOCHS_PER_BUDGET = 16;
+const CANCEL_POLL_MS = 50;
 
 /** Messages of the portfolio protocol (see portfolioWorker.ts). */
 export interface PortfolioInit {
@@ -76,6 +77,9 @@ export async function runPortfolio(
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = (): void => void Atomics.store(cancelFlag, 0, 1);
   bounds.signal?.addEventListener('abort', onAbort);
+  // A caller's flag has no event: watch it, so threads deep in a MIP solve hear of it too.
+  const callerFlag = bounds.cancelFlag;
+  const watch = callerFlag === undefined ? undefined : setInterval(() => Atomics.load(callerFlag, 0) !== 0 && onAbort(), CANCEL_POLL_MS);
   const workers = Array.from({ length: threads }, (_, i) => {
     const init: PortfolioInit = {
       problem,
@@ -161,6 +165,7 @@ export async function runPortfolio(
     }
   } finally {
     bounds.signal?.removeEventListener('abort', onAbort);
+    clearInterval(watch);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -112,9 +112,9 @@ async function createMipSearch(): Promise<MipNeighbourhoodSearch | undefined> {
 /** The whole problem by MIP from the best roster, until the end of the run or a proof. */
 function runWholeMip(mip: MipNeighbourhoodSearch, deadline: number): StopReason {
   const roster = Int16Array.from(search.best);
-  const { improved, proved } = mip.solveWhole(roster, Math.max(0, (deadline - performance.now()) / 1000));
+  const { improved, proved } = mip.solveWhole(roster, Math.max(0, (deadline - performance.now()) / 1000), () => cancelled.aborted);
   if (improved) search.adopt(roster);
-  return proved ? 'optimal' : 'timeLimit';
+  return proved ? 'optimal' : cancelled.aborted ? 'cancelled' : 'timeLimit';
 }
 
 /** MIP neighbourhoods of the best roster until the epoch's move count or deadline. */
@@ -127,7 +127,7 @@ function runMipEpoch(mip: MipNeighbourhoodSearch, untilMoves: number | undefined
     // Less than a tenth of a second left in the epoch: not worth a neighbourhood.
     const seconds = deadline === undefined ? undefined : (deadline - performance.now()) / 1000;
     if (seconds !== undefined && seconds < 0.1) return 'timeLimit';
-    if (mip.step(roster, { timeLimitSeconds: seconds, deterministic: init.moveBudget !== undefined })) search.adopt(roster);
+    if (mip.step(roster, { timeLimitSeconds: seconds, deterministic: init.moveBudget !== undefined, cancelled: () => cancelled.aborted })) search.adopt(roster);
     // Under a move budget a neighbourhood counts as moves, so that epochs (and the run) stay
     // deterministic, up to the epoch's end at most; on a clock it counts only as a MIP step.
     if (untilMoves !== undefined) mipMoves = Math.min(mipMoves + MIP_STEP_MOVES, untilMoves - search.moves);

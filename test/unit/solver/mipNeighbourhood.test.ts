@@ -76,6 +76,18 @@ describe('MIP neighbourhoods', () => {
     assert.deepEqual(evaluateRoster(problem, assignments).score, { hard: 0, medium: 0, soft: 607 });
   });
 
+  it('let a cancelled portfolio stop promptly while HiGHS is solving a problem whole', async function () {
+    this.timeout(60_000);
+    // Instance5 takes HiGHS tens of seconds whole; it starts at a quarter of the 40 s limit.
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 12_000);
+    const outcome = await solve(curtois('Instance5'), { timeLimitMs: 40_000, seed: 1, threads: 2, signal: controller.signal });
+    assert.ok(outcome.ok);
+    assert.equal(outcome.result.stats.stopReason, 'cancelled');
+    assert.ok(outcome.result.stats.durationMs < 20_000, `stopped after ${outcome.result.stats.durationMs} ms`);
+    assert.equal(outcome.result.score.hard, 0);
+  });
+
   it('keep a two-thread portfolio deterministic for a seed and move budget', async function () {
     this.timeout(60_000);
     const problem = curtois('Instance2');
