@@ -63,7 +63,8 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
     if (p.shiftsCanOverlap && p.minRest[e]! > 0 && hard(e, 'minRest') && !hard(e, 'overlap')) return { ok: false, reason: 'rest is required but overlaps are not' };
   }
 
-  // Columns: x cells, then under/over per cover requirement, then weekend-worked indicators.
+  // Columns: x cells, then under/over per cover requirement, then weekend-worked indicators, then
+  // the arcs of the run flows (with their rows, after the cover rows).
   const cost: number[] = [];
   const lower: number[] = [];
   const upper: number[] = [];
@@ -179,8 +180,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
       for (let d = 0; d < D; d++) {
         const w = p.weekendOf[d]!;
         if (w < 0) continue;
-        const shifts = worked(e, d);
-        addRow(-Infinity, 0, [...shifts, weekendColumn[e * p.weekendCount + w]!], [...ones(shifts.length), -1]);
+        addRow(-Infinity, 0, [...days[d]!, weekendColumn[e * p.weekendCount + w]!], [...ones(days[d]!.length), -1]);
       }
       const weekends = Array.from({ length: p.weekendCount }, (_, w) => weekendColumn[e * p.weekendCount + w]!);
       addRow(-Infinity, p.maxWeekends[e]!, weekends, ones(weekends.length));
@@ -209,7 +209,8 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
   // The rules on runs of days: a path of runs per employee.
   const runFlows = new Map<number, RunFlow>();
   for (let e = 0; e < E; e++) {
-    const flow = addRunFlow(p, e, hard, (d) => worked(e, d), () => addColumn(0, 0, 1, false), addRow);
+    const days = Array.from({ length: D }, (_, d) => worked(e, d));
+    const flow = addRunFlow(p, e, hard, days, () => addColumn(0, 0, 1, false), addRow);
     if (flow !== undefined) runFlows.set(e, flow);
   }
 
@@ -285,7 +286,8 @@ function addRunFlow(
   p: CompiledProblem,
   e: number,
   hard: (e: number, rule: RuleKind) => boolean,
-  worked: (d: number) => number[],
+  /** The employee's shift columns per day. */
+  worked: readonly (readonly number[])[],
   addArc: () => number,
   addRow: (lo: number, up: number, columns: readonly number[], values: readonly number[]) => number,
 ): RunFlow | undefined {
@@ -306,7 +308,7 @@ function addRunFlow(
   const offMin = none();
   const offMore = none();
   const lastOff = none();
-  const workable = Array.from({ length: D }, (_, d) => worked(d).length > 0);
+  const workable = worked.map((shifts) => shifts.length > 0);
 
   for (let s = 0; s < D; s++) {
     for (let l = 1; l <= maxRun && s + l <= D && workable[s + l - 1]; l++) {
@@ -345,7 +347,7 @@ function addRunFlow(
     }
   }
   for (let d = 0; d < D; d++) {
-    const shifts = worked(d);
+    const shifts = worked[d]!;
     addRow(0, 0, [...shifts, ...covering[d]!], [...shifts.map(() => 1), ...covering[d]!.map(() => -1)]);
   }
 

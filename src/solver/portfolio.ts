@@ -144,15 +144,14 @@ export async function runPortfolio(
       });
       return collected;
     };
-    let epoch = 1;
-    for (;;) {
+    // Epoch numbers count only under a move budget, where every thread finishes each epoch.
+    for (let epoch = 1; ; epoch++) {
       workers.forEach((_, i) => {
         if (running[i] === undefined) start(i, epoch);
       });
       const inStep = Promise.all(running.filter((_, i) => i !== detached));
       // A detached thread that reports is handed the best roster and goes on at once.
       await (detached >= 0 ? Promise.race([inStep, running[detached]]) : inStep);
-      if (running.every((r, i) => r === undefined || i === detached)) epoch++;
       const stop = stopReasonOf(collect(), bounds, lastImprovementWallMs);
       if (stop === undefined) continue;
       // Threads still at work stop by the same clock: wait for their rosters.
