@@ -147,7 +147,7 @@ export function buildRosterMip(p: CompiledProblem): RosterMipOutcome {
           if (c1 < 0) continue;
           for (let s2 = 0; s2 < S; s2++) {
             const c2 = cellColumn[(e * D + d + k) * S + s2]!;
-            if (c2 >= 0 && conflict(p, e, s1, s2, k, hard)) addRow(-Infinity, 1, [c1, c2], [1, 1]);
+            if (c2 >= 0 && shiftsConflict(p, e, s1, s2, k, hard)) addRow(-Infinity, 1, [c1, c2], [1, 1]);
           }
         }
       }
@@ -386,7 +386,7 @@ function lists(n: number): number[][] {
  * consecutive worked shifts only; pairs further apart give the same feasible rosters because a shift
  * between them would be closer still (buildRosterMip turns down the one case where that fails).
  */
-function conflict(p: CompiledProblem, e: number, s1: number, s2: number, k: number, hard: (e: number, rule: RuleKind) => boolean): boolean {
+export function shiftsConflict(p: CompiledProblem, e: number, s1: number, s2: number, k: number, hard: (e: number, rule: RuleKind) => boolean): boolean {
   if (k === 1 && p.forbidden[s1 * p.shifts + s2] === 1 && hard(e, 'forbiddenSuccession')) return true;
   const gap = k * 1440 + p.shiftStart[s2]! - (p.shiftStart[s1]! + p.shiftDuration[s1]!);
   if (gap < 0) return hard(e, 'overlap');

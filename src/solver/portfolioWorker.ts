@@ -7,10 +7,15 @@
 // up to MAX_BACKOFF, before trying again. On a clock, a problem small enough (WHOLE_MIP_MAX_CHOICES)
 // goes to HiGHS whole instead, once, for the rest of the run, on every thread with its own seed
 // (how soon HiGHS finds the optimum varies a lot with it); a proof of optimality ends the solve.
+// A larger problem's MIP thread first dives by column generation from the best roster, dive after
+// dive, for up to DIVES_UNTIL of the run (unless the problem proves too large for it), and only then
+// anneals and re-plans neighbourhoods.
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileProblem, OFF } from './compiledProblem.js';
 import type { StopReason } from './localSearch.js';
 import { better } from './localSearch.js';
+import type { Highs } from 'highs';
+import { ColumnGeneration } from './columnGeneration.js';
 import { buildRosterMip } from './mipModel.js';
 import { loadMipEngine, MipNeighbourhoodSearch } from './mipNeighbourhood.js';
 import type { PortfolioEpoch, PortfolioInit, PortfolioReport } from './portfolio.js';
@@ -21,6 +26,8 @@ const MIP_FROM = 0.25;
 /** Moves one MIP neighbourhood counts as under a move budget (roughly its cost in annealing time). */
 const MIP_STEP_MOVES = 500_000;
 const MAX_BACKOFF = 16;
+/** Share of the run (on a clock) the MIP thread of a larger problem may spend diving (columnGeneration.ts). */
+const DIVES_UNTIL = 0.75;
 /**
  * Problems with at most this many shift choices (binary columns) are solved whole: HiGHS, started
  * from the best roster, brings Instance5 (676 choices) to its proven optimum in about 30 s where
@@ -41,7 +48,14 @@ const overallDeadline = init.timeLimitMs === undefined ? undefined : startedAt +
 // Whether the whole problem is still to go to HiGHS: once, and on a clock only (a solve bounded by
 // nodes alone could run for hours).
 let wholeMip = init.mipWhole && overallDeadline !== undefined && init.moveBudget === undefined && shiftChoices() <= WHOLE_MIP_MAX_CHOICES;
-const mipSearch = init.mipNeighbourhoods || wholeMip ? await createMipSearch() : undefined;
+const engine = init.mipNeighbourhoods || wholeMip ? await createMipSearch() : undefined;
+const mipSearch = engine?.search;
+// The MIP thread of a larger problem first dives by column generation (on a clock only: how far a
+// dive gets depends on time), for up to DIVES_UNTIL of the run, then goes on to the neighbourhoods.
+const columnGeneration =
+  engine !== undefined && init.mipNeighbourhoods && !wholeMip && overallDeadline !== undefined && init.moveBudget === undefined
+    ? ColumnGeneration.create(engine.highs, p, init.seed)
+    : undefined;
 let mipMoves = 0;
 let annealEpochsBeforeMip = 0;
 let backoff = 1;
@@ -56,7 +70,9 @@ port.on('message', (epoch: PortfolioEpoch) => {
   const feasible = search.bestScore.hard === 0 && search.bestScore.medium === 0;
   const mipDue = mipSearch !== undefined && feasible && progress() >= MIP_FROM;
   let stopReason: StopReason;
-  if (mipDue && wholeMip) {
+  if (columnGeneration?.usable === true && feasible && progress() < DIVES_UNTIL) {
+    stopReason = runDive(columnGeneration, startedAt + DIVES_UNTIL * init.timeLimitMs!);
+  } else if (mipDue && wholeMip) {
     wholeMip = false;
     stopReason = runWholeMip(mipSearch, overallDeadline!);
   } else if (mipDue && init.mipNeighbourhoods && annealEpochsBeforeMip === 0) {
@@ -102,11 +118,18 @@ function shiftChoices(): number {
   return choices;
 }
 
-async function createMipSearch(): Promise<MipNeighbourhoodSearch | undefined> {
+async function createMipSearch(): Promise<{ highs: Highs; search: MipNeighbourhoodSearch } | undefined> {
   const built = buildRosterMip(p);
   if (!built.ok) return undefined;
   const highs = await loadMipEngine();
-  return highs === undefined ? undefined : new MipNeighbourhoodSearch(highs, p, built.mip, init.seed);
+  return highs === undefined ? undefined : { highs, search: new MipNeighbourhoodSearch(highs, p, built.mip, init.seed) };
+}
+
+/** One column-generation dive from the best roster, until `deadline` at most. */
+function runDive(columns: ColumnGeneration, deadline: number): StopReason {
+  const outcome = columns.dive(Int16Array.from(search.best), deadline, () => cancelled.aborted);
+  if (outcome.kind === 'improved') search.adopt(outcome.roster);
+  return outcome.kind === 'optimal' ? 'optimal' : cancelled.aborted ? 'cancelled' : 'timeLimit';
 }
 
 /** The whole problem by MIP from the best roster, until the end of the run or a proof. */
