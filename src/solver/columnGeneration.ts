@@ -149,7 +149,7 @@ export class ColumnGeneration {
     try {
       const firstRoundAt = performance.now();
       let lp = this.generate(stop, () => {
-        // After the first round ever: give up for good when the rounds would not fit in the time left.
+        // In the first round ever: give up for good as soon as the rounds would not fit in the time left.
         if (!explore && (performance.now() - firstRoundAt) * FIRST_ROUNDS_PER_DIVE > deadline - firstRoundAt) throw new TooLarge();
       });
       // Pricing is exact, so the root LP bounds every roster.
@@ -182,7 +182,7 @@ export class ColumnGeneration {
   /** LP and pricing rounds until no employee has a better schedule; the LP's column values and
    * objective, or undefined when stopped or when the LP has no solution (fixed schedules leave
    * hard cover unmet). */
-  private generate(stop: () => boolean, afterFirstRound?: () => void): { x: Float64Array; objective: number } | undefined {
+  private generate(stop: () => boolean, duringFirstRound?: () => void): { x: Float64Array; objective: number } | undefined {
     const { p, model } = this;
     const E = p.employees;
     for (let round = 0; ; round++) {
@@ -195,8 +195,8 @@ export class ColumnGeneration {
         if (stop()) return undefined;
         this.setValues(e, solution.rowDual);
         for (const schedule of this.price(e, solution.rowDual[e]!)) if (this.addSchedule(e, schedule)) added++;
+        if (round === 0) duringFirstRound?.();
       }
-      if (round === 0) afterFirstRound?.();
       if (added === 0) return { x: solution.colValue, objective: Number(model.info.get('objective_function_value')) };
     }
   }

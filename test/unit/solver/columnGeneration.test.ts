@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ColumnGeneration } from '../../../src/solver/columnGeneration.js';
-import { compileProblem } from '../../../src/solver/compiledProblem.js';
+import { compileProblem, OFF } from '../../../src/solver/compiledProblem.js';
 import { evaluateRoster } from '../../../src/solver/evaluator.js';
 import { buildRosterMip } from '../../../src/solver/mipModel.js';
 import { loadMipEngine, MipNeighbourhoodSearch } from '../../../src/solver/mipNeighbourhood.js';
 import { assignmentsFromRoster, rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
 import { solve, solveSync } from '../../../src/solver/solve.js';
 import type { RosterProblem, Score } from '../../../src/domain/roster.js';
-import { curtois } from './fixtures.js';
+import { curtois, tinyProblem } from './fixtures.js';
 import { randomProblem } from './problemArbitrary.js';
 
 const A_MINUTE = 60_000;
@@ -74,6 +74,28 @@ describe('Column generation', () => {
     );
     // The property must have been exercised on all three outcomes' kinds of problem.
     assert.ok(dived >= 20 && improved >= 5 && proved >= 10, `dived ${dived}, improved ${improved}, proved ${proved}`);
+  });
+
+  it('keeps a forbidden succession even where breaking it would fill two shifts', async function () {
+    // One employee; the night of day 2 and the day shift of day 3 are both short of one, but N may
+    // not be followed by D: the best roster fills one of them (10 left unfilled), never both.
+    const problem = tinyProblem({
+      forbiddenSuccessions: [{ from: 'N', to: 'D' }],
+      cover: [
+        { day: 2, shiftId: 'N', required: 1, underWeight: 10, overWeight: 0 },
+        { day: 3, shiftId: 'D', required: 1, underWeight: 10, overWeight: 0 },
+      ],
+    });
+    const p = compileProblem(problem);
+    const columns = ColumnGeneration.create(await engine(), p, 1);
+    assert.ok(columns !== undefined);
+    const outcome = columns.dive(new Int16Array(p.employees * p.days).fill(OFF), performance.now() + 10_000, () => false);
+    assert.equal(outcome.kind, 'improved');
+    const evaluation = evaluateRoster(problem, assignmentsFromRoster(p, outcome.roster));
+    assert.equal(evaluation.hardViolations, 0, JSON.stringify(evaluation.matches));
+    assert.equal(evaluation.score.soft, 10);
+    assert.equal(columns.dive(outcome.roster, performance.now() + 10_000, () => false).kind, 'optimal');
+    columns.dispose();
   });
 
   it('dives from a feasible Instance1 roster to its proven optimum, 607', async function () {
