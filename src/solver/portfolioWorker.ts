@@ -11,11 +11,11 @@
 // dive, for up to DIVES_UNTIL of the run (unless the problem proves too large for it), and only then
 // anneals and re-plans neighbourhoods.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Highs } from 'highs';
+import { ColumnGeneration } from './columnGeneration.js';
 import { compileProblem, OFF } from './compiledProblem.js';
 import type { StopReason } from './localSearch.js';
 import { better } from './localSearch.js';
-import type { Highs } from 'highs';
-import { ColumnGeneration } from './columnGeneration.js';
 import { buildRosterMip } from './mipModel.js';
 import { loadMipEngine, MipNeighbourhoodSearch } from './mipNeighbourhood.js';
 import type { PortfolioEpoch, PortfolioInit, PortfolioReport } from './portfolio.js';
@@ -50,8 +50,7 @@ const overallDeadline = init.timeLimitMs === undefined ? undefined : startedAt +
 let wholeMip = init.mipWhole && overallDeadline !== undefined && init.moveBudget === undefined && shiftChoices() <= WHOLE_MIP_MAX_CHOICES;
 const engine = init.mipNeighbourhoods || wholeMip ? await createMipSearch() : undefined;
 const mipSearch = engine?.search;
-// The MIP thread of a larger problem first dives by column generation (on a clock only: how far a
-// dive gets depends on time), for up to DIVES_UNTIL of the run, then goes on to the neighbourhoods.
+// Dives only on a clock: how far one gets depends on time.
 const columnGeneration =
   engine !== undefined && init.mipNeighbourhoods && !wholeMip && overallDeadline !== undefined && init.moveBudget === undefined
     ? ColumnGeneration.create(engine.highs, p, init.seed)
