@@ -7,9 +7,9 @@
 // up to MAX_BACKOFF, before trying again. On a clock, a problem small enough (WHOLE_MIP_MAX_CHOICES)
 // goes to HiGHS whole instead, once, for the rest of the run, on every thread with its own seed
 // (how soon HiGHS finds the optimum varies a lot with it); a proof of optimality ends the solve.
-// A larger problem's MIP thread first dives by column generation from the best roster, dive after
-// dive, for up to DIVES_UNTIL of the run (unless the problem proves too large for it), and only then
-// anneals and re-plans neighbourhoods.
+// A larger problem's MIP thread dives by column generation from the best roster instead, dive after
+// dive, for the whole run; only when the problem proves too large for that does it anneal and
+// re-plan neighbourhoods as above.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Highs } from 'highs';
 import { ColumnGeneration } from './columnGeneration.js';
@@ -26,8 +26,6 @@ const MIP_FROM = 0.25;
 /** Moves one MIP neighbourhood counts as under a move budget (roughly its cost in annealing time). */
 const MIP_STEP_MOVES = 500_000;
 const MAX_BACKOFF = 16;
-/** Share of the run (on a clock) the MIP thread of a larger problem may spend diving (columnGeneration.ts). */
-const DIVES_UNTIL = 0.75;
 /**
  * Problems with at most this many shift choices (binary columns) are solved whole: HiGHS, started
  * from the best roster, brings Instance5 (676 choices) to its proven optimum in about 30 s where
@@ -69,8 +67,8 @@ port.on('message', (epoch: PortfolioEpoch) => {
   const feasible = search.bestScore.hard === 0 && search.bestScore.medium === 0;
   const mipDue = mipSearch !== undefined && feasible && progress() >= MIP_FROM;
   let stopReason: StopReason;
-  if (columnGeneration?.usable === true && feasible && progress() < DIVES_UNTIL) {
-    stopReason = runDive(columnGeneration, startedAt + DIVES_UNTIL * init.timeLimitMs!);
+  if (columnGeneration?.usable === true && feasible) {
+    stopReason = runDive(columnGeneration, overallDeadline!);
   } else if (mipDue && wholeMip) {
     wholeMip = false;
     stopReason = runWholeMip(mipSearch, overallDeadline!);

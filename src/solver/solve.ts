@@ -44,8 +44,8 @@ export interface SolveOptions {
    * mixed-integer programming once a quarter of the run has passed (mipNeighbourhood.ts), where
    * the problem's rules allow it (mipModel.ts); under a time limit every thread solves a small
    * problem whole instead, and a proof of optimality ends the solve early (stopReason 'optimal').
-   * Under a time limit the last thread of a larger problem first dives by column generation
-   * (columnGeneration.ts) for up to three quarters of the run, which can also prove optimality.
+   * Under a time limit the last thread of a larger problem dives by column generation instead
+   * (columnGeneration.ts), which can also prove optimality, unless the problem is too large for it.
    * Default true. */
   mipNeighbourhoods?: boolean;
 }
