@@ -4,12 +4,14 @@
 // cheapest schedule under the cover rows' duals by a labelling walk over the days that keeps every
 // hard rule of that employee. Because each schedule already keeps the employee's rules, this LP is
 // far tighter than the cell-by-cell model's (Instance9: 405.7 against 179, optimum 439), and a
-// dive — take the schedule the LP likes best, fix it, generate again — lands on very good rosters
-// (Instance9 at its optimum 439 in about 10 s; bench/RESULTS.md, "Column generation").
+// dive — take the schedule the LP likes best, fix it, generate again, undo a fix after which the
+// LP cannot beat the start — lands on very good rosters (Instance9 at its optimum 439 in about
+// 10 s; bench/RESULTS.md, "Column generation"). Pricing is exact, so the first LP of a dive also
+// bounds every roster: when it cannot beat the start, the start is optimal.
 //
-// Used where the MIP model is (its rules, all hard) and rest reaches only to the next day; the
-// labelling is exact, so it gives up (returns undefined) on problems whose labels grow too many
-// or whose rounds are too slow for the time left, and the neighbourhoods go on as before.
+// Used where the MIP model is (its rules, all hard) and rest reaches only to the next day. Exact
+// pricing can grow too slow: a problem whose labels grow too many, or whose rounds would not fit in
+// the time left, is given up for good (`usable` turns false) and the caller goes on without.
 import type { Highs, Model } from 'highs';
 import type { RuleKind } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
@@ -22,8 +24,8 @@ import { restReach } from './rosterScore.js';
 const MAX_LABELS_PER_DAY = 20_000;
 /** Schedules added per employee and pricing round. */
 const COLUMNS_PER_PRICING = 3;
-/** The first pricing round is the slowest (its duals are far from the end's): a generation and a
- * dive took 20–40 times as long on Instance7, 9 and 16. */
+/** The first pricing round is the slowest (its duals are far from the end's): generating to the
+ * end and diving took 20–40 times as long as it on Instance7, 9 and 16. */
 const FIRST_ROUNDS_PER_DIVE = 40;
 const EPSILON = 1e-6;
 /** Exploring dives may fix a schedule the LP takes at least this share as much of as its favourite. */
@@ -158,7 +160,8 @@ export class ColumnGeneration {
       while (lp !== undefined && lp.objective <= target && this.fixed.includes(0)) {
         const fixedNow = this.fix(lp.x, explore);
         lp = this.generate(stop);
-        // A fix that cannot beat the start is undone and banned for this dive; a few per employee.
+        // A fix after which the LP cannot beat the start is undone and banned for this dive (at most
+        // as many undos per dive as there are employees).
         if (lp !== undefined && lp.objective > target && backtracks++ < E) {
           this.unfix(fixedNow);
           lp = this.generate(stop);

@@ -1,15 +1,14 @@
 // One portfolio thread: builds its own search from the problem and its seed, then runs one epoch
-// per message and answers with its best roster (see portfolio.ts for the protocol). The thread
-// chosen for MIP neighbourhoods anneals like the others for the first MIP_FROM of the run, then
-// spends epochs re-planning neighbourhoods of its best roster (the portfolio's best, adopted each
-// epoch) by MIP. Where they stop paying (on some problems the annealing finds more), it backs off:
-// after each MIP epoch that found nothing it anneals for twice as many epochs as the last time,
-// up to MAX_BACKOFF, before trying again. On a clock, a problem small enough (WHOLE_MIP_MAX_CHOICES)
-// goes to HiGHS whole instead, once, for the rest of the run, on every thread with its own seed
-// (how soon HiGHS finds the optimum varies a lot with it); a proof of optimality ends the solve.
-// A larger problem's MIP thread dives by column generation from the best roster instead, dive after
-// dive, for the whole run; only when the problem proves too large for that does it anneal and
-// re-plan neighbourhoods as above.
+// per message and answers with its best roster (see portfolio.ts for the protocol).
+// On a clock, the thread chosen for MIP dives by column generation (columnGeneration.ts) from the
+// best roster (the portfolio's best, adopted each time), dive after dive, for the whole run, and the
+// other threads anneal — or, on a problem small enough (WHOLE_MIP_MAX_CHOICES), hand it to HiGHS
+// whole, once, for the rest of the run, each with its own seed. Either way a proof of optimality
+// ends the solve. Where dives cannot be used (under a move budget, or a problem too large for
+// them), the MIP thread anneals like the others for the first MIP_FROM of the run, then spends
+// epochs re-planning neighbourhoods of its best roster by MIP. Where they stop paying (on some
+// problems the annealing finds more), it backs off: after each MIP epoch that found nothing it
+// anneals for twice as many epochs as the last time, up to MAX_BACKOFF, before trying again.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Highs } from 'highs';
 import { ColumnGeneration } from './columnGeneration.js';
@@ -43,16 +42,15 @@ const search = startSearch(p, init.seed, annealingSettings(init.annealing));
 const startedAt = performance.now() - (Date.now() - init.startWallMs);
 const cancelled = { get aborted(): boolean { return Atomics.load(init.cancelFlag, 0) !== 0; } } as AbortSignal;
 const overallDeadline = init.timeLimitMs === undefined ? undefined : startedAt + init.timeLimitMs;
-// Whether the whole problem is still to go to HiGHS: once, and on a clock only (a solve bounded by
-// nodes alone could run for hours).
-let wholeMip = init.mipWhole && overallDeadline !== undefined && init.moveBudget === undefined && shiftChoices() <= WHOLE_MIP_MAX_CHOICES;
-const engine = init.mipNeighbourhoods || wholeMip ? await createMipSearch() : undefined;
+// Whole-problem MIP and dives only on a clock: a solve bounded by nodes alone could run for hours,
+// and how far a dive gets depends on time.
+const onClock = overallDeadline !== undefined && init.moveBudget === undefined;
+const small = init.mipWhole && onClock && shiftChoices() <= WHOLE_MIP_MAX_CHOICES;
+const engine = init.mipNeighbourhoods || small ? await createMipSearch() : undefined;
 const mipSearch = engine?.search;
-// Dives only on a clock: how far one gets depends on time.
-const columnGeneration =
-  engine !== undefined && init.mipNeighbourhoods && !wholeMip && overallDeadline !== undefined && init.moveBudget === undefined
-    ? ColumnGeneration.create(engine.highs, p, init.seed)
-    : undefined;
+const columnGeneration = engine !== undefined && init.mipNeighbourhoods && onClock ? ColumnGeneration.create(engine.highs, p, init.seed) : undefined;
+// Whether the whole problem is still to go to HiGHS (once): on a small problem, on the threads that do not dive.
+let wholeMip = small && columnGeneration === undefined;
 let mipMoves = 0;
 let annealEpochsBeforeMip = 0;
 let backoff = 1;

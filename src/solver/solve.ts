@@ -42,11 +42,10 @@ export interface SolveOptions {
   annealing?: Partial<AnnealingSettings>;
   /** With threads > 1, the last thread re-plans neighbourhoods of the best roster exactly by
    * mixed-integer programming once a quarter of the run has passed (mipNeighbourhood.ts), where
-   * the problem's rules allow it (mipModel.ts); under a time limit every thread solves a small
-   * problem whole instead, and a proof of optimality ends the solve early (stopReason 'optimal').
-   * Under a time limit the last thread of a larger problem dives by column generation instead
-   * (columnGeneration.ts), which can also prove optimality, unless the problem is too large for it.
-   * Default true. */
+   * the problem's rules allow it (mipModel.ts). Under a time limit it dives by column generation
+   * instead (columnGeneration.ts) unless the problem is too large for that, and the other threads
+   * solve a small problem whole by MIP; a proof of optimality ends the solve early (stopReason
+   * 'optimal'). Default true. */
   mipNeighbourhoods?: boolean;
 }
 
