@@ -242,11 +242,16 @@ export class ColumnGeneration {
     }
   }
 
-  /** Bounds of employee e's schedules: [0, ∞) where `open(k)`, else 0. */
+  /** Bounds of employee e's schedules: [0, ∞) where `open(k)`, else 0; one call to HiGHS. */
   private setEmployeeBounds(e: number, open: (k: number) => boolean): void {
+    const indices: number[] = [];
+    const upper: number[] = [];
     for (let k = 0; k < this.schedules.length; k++) {
-      if (this.owner[k] === e) this.model.changeColsBounds({ kind: 'set', indices: [this.slackColumns + k] }, [0], [open(k) ? Infinity : 0]);
+      if (this.owner[k] !== e) continue;
+      indices.push(this.slackColumns + k);
+      upper.push(open(k) ? Infinity : 0);
     }
+    this.model.changeColsBounds({ kind: 'set', indices }, new Array<number>(indices.length).fill(0), upper);
   }
 
   /** The master's objective for a roster: its schedules' costs and its cover slacks. */
