@@ -20,7 +20,8 @@ import { shiftsConflict } from './mipModel.js';
 import { Random } from './random.js';
 import { restReach } from './rosterScore.js';
 
-/** Labels alive on one day of one employee's pricing beyond which the problem counts as too large. */
+/** Labels kept on one day of one employee's pricing (counted as they are inserted, before later
+ * ones of the same day may displace them) beyond which the problem counts as too large. */
 const MAX_LABELS_PER_DAY = 20_000;
 /** Schedules added per employee and pricing round. */
 const COLUMNS_PER_PRICING = 3;
@@ -44,6 +45,9 @@ interface ScheduleRules {
   limitedMax: number[];
   /** conflict[s1 * shifts + s2] = 1 when s2 may not be worked the day after s1. */
   conflict: Uint8Array;
+  /** Per day: the options (OFF or a shift) the employee may take. They do not change with the
+   * duals, so they are listed once, not on every pricing. */
+  options: number[][];
 }
 
 /** A partial schedule of one employee up to some day. */
@@ -73,6 +77,8 @@ export class ColumnGeneration {
   /** Per (day, option + 1): the cost of the employee being priced, under the current duals. */
   private readonly value: Float64Array;
   private readonly slackColumns: number;
+  /** Minutes of the longest shift: what one more day can add at most. */
+  private readonly longestShift: number;
   private readonly random: Random;
   private dives = 0;
   /** Whole-number penalties: a roster better than another is better by at least 1. */
@@ -119,6 +125,7 @@ export class ColumnGeneration {
     this.rules = Array.from({ length: E }, (_, e) => rulesOf(p, e));
     this.fixed = new Uint8Array(E);
     this.value = new Float64Array(p.days * (p.shifts + 1));
+    this.longestShift = Math.max(0, ...p.shiftDuration);
   }
 
   /** False once the problem has proved too large for the time given (see dive). */
@@ -336,15 +343,6 @@ export class ColumnGeneration {
     const runCap = (last: number): number => (last === OFF ? rules.minOff : rules.maxRun < D ? rules.maxRun : workCap);
     const R = Math.max(rules.maxRun < D ? rules.maxRun : workCap, rules.minOff) + 1;
     const stateOf = (last: number, run: number): number => (last + 1) * R + run;
-    const options = (d: number): number[] => {
-      const list: number[] = [];
-      const cell = e * D + d;
-      for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) {
-        const o = p.optionList[k]!;
-        if (p.dayHard[cell * S1 + o + 1] === 0) list.push(o);
-      }
-      return list;
-    };
     // The run after working option o on day d, coming from (last, run); -1 when a rule forbids it.
     const next = (d: number, last: number, run: number, o: number): number => {
       if (o === OFF) {
@@ -356,7 +354,7 @@ export class ColumnGeneration {
       if (rules.conflict[last * p.shifts + o] === 1 || run + 1 > rules.maxRun) return -1;
       return Math.min(run + 1, runCap(o));
     };
-    const optionsByDay = Array.from({ length: D }, (_, d) => options(d));
+    const optionsByDay = rules.options;
     // Cheapest completion from each (day, state), rules on runs only: labels that cannot beat the
     // dual even so are dropped early.
     const completion = Array.from({ length: D }, () => new Float64Array(S1 * R).fill(Infinity));
@@ -373,8 +371,6 @@ export class ColumnGeneration {
         }
       }
     }
-    let maxShift = 0;
-    for (let s = 0; s < p.shifts; s++) maxShift = Math.max(maxShift, p.shiftDuration[s]!);
     const threshold = dual - EPSILON;
     let labels: Label[] = [{ last: OFF, run: 0, minutes: 0, weekends: 0, limitedCounts: new Int16Array(rules.limitedMax.length), cost: 0, previous: undefined }];
     for (let d = 0; d < D; d++) {
@@ -398,7 +394,7 @@ export class ColumnGeneration {
               if (++limitedCounts[slot]! > rules.limitedMax[slot]!) continue;
             }
           }
-          if (minutes + (D - 1 - d) * maxShift < rules.minMinutes) continue;
+          if (minutes + (D - 1 - d) * this.longestShift < rules.minMinutes) continue;
           const key = stateOf(o, run) * (rules.maxMinutes + 1) + minutes;
           let bucket = buckets.get(key);
           if (bucket === undefined) buckets.set(key, (bucket = []));
@@ -461,6 +457,15 @@ function rulesOf(p: CompiledProblem, e: number): ScheduleRules {
       limitedMax.push(max);
     }
   }
+  const options = Array.from({ length: D }, (_, d) => {
+    const cell = e * D + d;
+    const list: number[] = [];
+    for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) {
+      const o = p.optionList[k]!;
+      if (p.dayHard[cell * (S + 1) + o + 1] === 0) list.push(o);
+    }
+    return list;
+  });
   const conflict = new Uint8Array(S * S);
   for (let s1 = 0; s1 < S; s1++) for (let s2 = 0; s2 < S; s2++) conflict[s1 * S + s2] = shiftsConflict(p, e, s1, s2, 1, hard) ? 1 : 0;
   return {
@@ -473,5 +478,6 @@ function rulesOf(p: CompiledProblem, e: number): ScheduleRules {
     limitedSlot,
     limitedMax,
     conflict,
+    options,
   };
 }
