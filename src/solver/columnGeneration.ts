@@ -1,75 +1,56 @@
 // Column generation: the roster as one whole schedule per employee. The master LP mixes
 // schedules (one "convexity" row per employee: its schedules' weights sum to 1) to meet cover (the
-// cover rows of mipModel.ts, with the same under/over slacks); pricing finds, per employee, the
-// cheapest schedule under the cover rows' duals by a labelling walk over the days that keeps every
-// hard rule of that employee. Because each schedule already keeps the employee's rules, this LP is
-// far tighter than the cell-by-cell model's (Instance9: 405.7 against 179, optimum 439), and a
-// dive — take the schedule the LP likes best, fix it, generate again, undo a fix after which the
-// LP cannot beat the start — lands on very good rosters (Instance9 at its optimum 439 in about
-// 10 s; bench/RESULTS.md, "Column generation"). Pricing is exact, so the first LP of a dive also
-// bounds every roster: when it cannot beat the start, the start is optimal.
+// cover rows of mipModel.ts, with the same under/over slacks); pricing (schedulePricing.ts) finds,
+// per employee, the cheapest schedules under the cover rows' duals that keep every hard rule of
+// that employee. Because each schedule already keeps the employee's rules, this LP is far tighter
+// than the cell-by-cell model's (Instance9: 405.7 against 179, optimum 439), and a dive — take the
+// schedule the LP likes best, fix it, generate again, undo a fix after which the LP cannot beat the
+// start — lands on very good rosters (Instance9 at its optimum 439 in about 10 s; Instance18 within
+// 1 % once the dive's last employees go to the MIP model; bench/RESULTS.md, "Column generation").
+// Pricing bounds every employee's cheapest schedule from below, so the LP plus every employee's
+// best reduced cost bounds every roster: when that cannot beat the start, the start is optimal.
 //
-// Used where the MIP model is (its rules, all hard) and rest reaches only to the next day. Exact
-// pricing can grow too slow: a problem whose labels grow too many, or whose rounds would not fit in
-// the time left, is given up for good (`usable` turns false) and the caller goes on without.
+// Used where the MIP model is (its rules, all hard) and rest reaches only to the next day. Pricing
+// can grow too slow: a problem whose labels grow too many where no table helps, or whose rounds
+// would not fit in the time left, is given up for good (`usable` turns false) and the caller goes
+// on without.
 import type { Highs, Model } from 'highs';
-import type { RuleKind } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
-import { OFF, RULE, ruleCount } from './compiledProblem.js';
-import { shiftsConflict } from './mipModel.js';
+import { OFF } from './compiledProblem.js';
 import { Random } from './random.js';
 import { restReach } from './rosterScore.js';
+import { SchedulePricing, TooLarge } from './schedulePricing.js';
 
-/** Labels kept on one day of one employee's pricing (counted as they are inserted, before later
- * ones of the same day may displace them) beyond which the problem counts as too large. */
-const MAX_LABELS_PER_DAY = 20_000;
 /** Schedules added per employee and pricing round. */
 const COLUMNS_PER_PRICING = 3;
 /** The first pricing round is the slowest (its duals are far from the end's): generating to the
  * end and diving took 20–40 times as long as it on Instance7, 9 and 16. */
 const FIRST_ROUNDS_PER_DIVE = 40;
+/** Generation stops when the LP is this close (relative) to its bound: on Instance18 the last
+ * 0.1 % took as many rounds as the rest. */
+const STOP_GAP = 0.001;
+/** At a dive's nodes, generation also stops when STALL_ROUNDS rounds together lowered the LP by
+ * less than STALL_GAP (relative): the fix is judged on an LP near its end, not at it. */
+const STALL_ROUNDS = 3;
+const STALL_GAP = 0.0005;
+/** HiGHS's simplex_strategy for the primal simplex: new columns leave the last basis primal
+ * feasible, and on Instance18 it solves each round's LP in a third of the dual simplex's time. */
+const PRIMAL_SIMPLEX = 4;
 const EPSILON = 1e-6;
 /** Exploring dives may fix a schedule the LP takes at least this share as much of as its favourite. */
 const EXPLORE_SHARE = 0.5;
 
-/** An employee's rules as the pricing walk needs them. */
-interface ScheduleRules {
-  maxRun: number;
-  minRun: number;
-  minOff: number;
-  minMinutes: number;
-  maxMinutes: number;
-  maxWeekends: number;
-  /** Per shift: index among the shifts with a binding per-type maximum, or -1. */
-  limitedSlot: Int32Array;
-  limitedMax: number[];
-  /** conflict[s1 * shifts + s2] = 1 when s2 may not be worked the day after s1. */
-  conflict: Uint8Array;
-  /** Per day: the options (OFF or a shift) the employee may take. They do not change with the
-   * duals, so they are listed once, not on every pricing. */
-  options: number[][];
-}
-
-/** A partial schedule of one employee up to some day. */
-interface Label {
-  last: number;
-  /** Length of the current run of work (last is a shift) or of days off (last is OFF), capped. */
-  run: number;
-  minutes: number;
-  weekends: number;
-  limitedCounts: Int16Array;
-  cost: number;
-  previous: Label | undefined;
-}
-
-export type DiveOutcome = { kind: 'improved'; roster: Int16Array } | { kind: 'optimal' } | { kind: 'none' };
+/**
+ * 'improved': a better roster. 'unsettled': a roster whose `free` employees the dive left to the
+ * caller (see dive's `leaveFree`): they hold the schedule the LP takes most of, and the roster need
+ * not be better than the start until they are re-planned.
+ */
+export type DiveOutcome = { kind: 'improved'; roster: Int16Array } | { kind: 'unsettled'; roster: Int16Array; free: number[] } | { kind: 'optimal' } | { kind: 'none' };
 const NONE: DiveOutcome = { kind: 'none' };
-
-class TooLarge extends Error {}
 
 export class ColumnGeneration {
   private readonly model: Model;
-  private readonly rules: ScheduleRules[];
+  private readonly pricing: SchedulePricing;
   private readonly schedules: Int16Array[] = [];
   private readonly owner: number[] = [];
   private readonly known = new Set<string>();
@@ -77,8 +58,6 @@ export class ColumnGeneration {
   /** Per (day, option + 1): the cost of the employee being priced, under the current duals. */
   private readonly value: Float64Array;
   private readonly slackColumns: number;
-  /** Minutes of the longest shift: what one more day can add at most. */
-  private readonly longestShift: number;
   private readonly random: Random;
   private dives = 0;
   /** Whole-number penalties: a roster better than another is better by at least 1. */
@@ -116,16 +95,15 @@ export class ColumnGeneration {
       rowUpper,
       matrix: { format: 'csr', numRows: E + C, numCols: 0, starts: new Int32Array(E + C + 1), indices: new Int32Array(0), values: new Float64Array(0) },
     });
-    this.model.options.set({ output_flag: false });
+    this.model.options.set({ output_flag: false, simplex_strategy: PRIMAL_SIMPLEX });
     for (let i = 0; i < C; i++) {
       this.model.addCol(p.coverUnder[i]!, 0, p.coverHardMinimum[i] === 1 ? 0 : Infinity, { indices: [E + i], values: [1] });
       this.model.addCol(p.coverOver[i]!, 0, Infinity, { indices: [E + i], values: [-1] });
     }
     this.slackColumns = 2 * C;
-    this.rules = Array.from({ length: E }, (_, e) => rulesOf(p, e));
     this.fixed = new Uint8Array(E);
     this.value = new Float64Array(p.days * (p.shifts + 1));
-    this.longestShift = Math.max(0, ...p.shiftDuration);
+    this.pricing = new SchedulePricing(p, this.value);
   }
 
   /** False once the problem has proved too large for the time given (see dive). */
@@ -139,10 +117,12 @@ export class ColumnGeneration {
    * when the dive finds none, when time runs out (`deadline`, a performance.now() time) or
    * `cancelled()` turns true first, or when the problem proves too large for the time left (then
    * `usable` turns false); 'optimal' when the LP over all schedules proves that none is better
-   * (whole-number penalties only). Each call dives afresh over the schedules found so far; later
-   * dives take, now and then, a schedule the LP likes a little less than the best.
+   * (whole-number penalties only). With `leaveFree` > 0 the dive stops fixing when that many
+   * employees are left and answers 'unsettled' (see DiveOutcome). Each call dives afresh over the
+   * schedules found so far; later dives take, now and then, a schedule the LP likes a little less
+   * than the best.
    */
-  dive(start: Int16Array, deadline: number, cancelled: () => boolean): DiveOutcome {
+  dive(start: Int16Array, deadline: number, cancelled: () => boolean, leaveFree = 0): DiveOutcome {
     const { p, model } = this;
     const E = p.employees;
     const D = p.days;
@@ -161,23 +141,33 @@ export class ColumnGeneration {
         // In the first round ever: give up for good as soon as the rounds would not fit in the time left.
         if (!explore && (performance.now() - firstRoundAt) * FIRST_ROUNDS_PER_DIVE > deadline - firstRoundAt) throw new TooLarge();
       });
-      // Pricing is exact, so the root LP bounds every roster.
-      if (lp !== undefined && lp.objective > target) return this.integralObjective ? { kind: 'optimal' } : NONE;
+      // Pricing bounds each employee's cheapest schedule from below, so the root's bound bounds every roster.
+      if (lp !== undefined && lp.bound > target) return this.integralObjective ? { kind: 'optimal' } : NONE;
       let backtracks = 0;
-      while (lp !== undefined && lp.objective <= target && this.fixed.includes(0)) {
+      const freeCount = (): number => this.fixed.reduce((n, f) => n + 1 - f, 0);
+      while (lp !== undefined && lp.bound <= target && freeCount() > leaveFree) {
         const fixedNow = this.fix(lp.x, explore);
         lp = this.generate(stop);
         // A fix after which the LP cannot beat the start is undone and banned for this dive (at most
         // as many undos per dive as there are employees).
-        if (lp !== undefined && lp.objective > target && backtracks++ < E) {
+        if (lp !== undefined && lp.bound > target && backtracks++ < E) {
           this.unfix(fixedNow);
           lp = this.generate(stop);
         }
       }
-      if (lp === undefined || lp.objective > target) return NONE;
+      if (lp === undefined || lp.bound > target) return NONE;
+      // Each employee's schedule the LP takes most of: the fixed ones, and the free ones' favourites.
       const roster = new Int16Array(E * D).fill(OFF);
-      for (let j = 0; j < this.schedules.length; j++) if (lp.x[this.slackColumns + j]! > 0.5) roster.set(this.schedules[j]!, this.owner[j]! * D);
-      return { kind: 'improved', roster };
+      const weight = new Float64Array(E);
+      for (let j = 0; j < this.schedules.length; j++) {
+        const x = lp.x[this.slackColumns + j]!;
+        if (x <= weight[this.owner[j]!]!) continue;
+        weight[this.owner[j]!] = x;
+        roster.set(this.schedules[j]!, this.owner[j]! * D);
+      }
+      const free = [...this.fixed.keys()].filter((e) => this.fixed[e] === 0);
+      if (free.length > 0) return { kind: 'unsettled', roster, free };
+      return lp.objective > target ? NONE : { kind: 'improved', roster };
     } catch (error) {
       if (!(error instanceof TooLarge)) throw error;
       this.tooLarge = true;
@@ -189,25 +179,37 @@ export class ColumnGeneration {
     this.model.dispose();
   }
 
-  /** LP and pricing rounds until no employee has a better schedule; the LP's column values and
-   * objective, or undefined when stopped or when the LP has no solution (fixed schedules leave
-   * hard cover unmet). */
-  private generate(stop: () => boolean, duringFirstRound?: () => void): { x: Float64Array; objective: number } | undefined {
+  /**
+   * LP and pricing rounds until no employee has a better schedule, or until the LP is within
+   * STOP_GAP of the bound the round's pricing gives (the LP's objective plus every employee's most
+   * negative reduced cost: no roster beats it). The LP's column values, objective and that bound;
+   * undefined when stopped or when the LP has no solution (fixed schedules leave hard cover unmet).
+   */
+  private generate(stop: () => boolean, duringFirstRound?: () => void): { x: Float64Array; objective: number; bound: number } | undefined {
     const { p, model } = this;
     const E = p.employees;
+    const objectives: number[] = [];
     for (let round = 0; ; round++) {
       model.run();
       if (model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
       const solution = model.getSolution();
+      const objective = Number(model.info.get('objective_function_value'));
       let added = 0;
+      let reducedCosts = 0;
       for (let e = 0; e < E; e++) {
         if (this.fixed[e] === 1) continue;
         if (stop()) return undefined;
         this.setValues(e, solution.rowDual);
-        for (const schedule of this.price(e, solution.rowDual[e]!)) if (this.addSchedule(e, schedule)) added++;
+        const dual = solution.rowDual[e]!;
+        const priced = this.pricing.price(e, dual, COLUMNS_PER_PRICING);
+        for (const schedule of priced.schedules) if (this.addSchedule(e, schedule)) added++;
+        reducedCosts += Math.min(0, priced.lowerBound - dual);
         if (round === 0) duringFirstRound?.();
       }
-      if (added === 0) return { x: solution.colValue, objective: Number(model.info.get('objective_function_value')) };
+      const bound = objective + reducedCosts;
+      objectives.push(objective);
+      const stalled = this.fixed.includes(1) && round >= STALL_ROUNDS && objectives[round - STALL_ROUNDS]! - objective <= STALL_GAP * Math.abs(objective);
+      if (added === 0 || stalled || objective - bound <= STOP_GAP * Math.abs(objective)) return { x: solution.colValue, objective, bound: Math.min(bound, objective) };
     }
   }
 
@@ -328,156 +330,10 @@ export class ColumnGeneration {
     this.owner.push(e);
     return true;
   }
-
-  /**
-   * Up to COLUMNS_PER_PRICING schedules of employee e whose cost under `value` is below `dual`
-   * (the employee's convexity dual), cheapest first: a walk over the days keeping, per (last
-   * option, run, minutes), the labels no other beats on cost, weekends and limited shift counts.
-   */
-  private price(e: number, dual: number): Int16Array[] {
-    const { p, value } = this;
-    const D = p.days;
-    const S1 = p.shifts + 1;
-    const rules = this.rules[e]!;
-    const workCap = Math.min(rules.maxRun, Math.max(rules.minRun, 1));
-    const runCap = (last: number): number => (last === OFF ? rules.minOff : rules.maxRun < D ? rules.maxRun : workCap);
-    const R = Math.max(rules.maxRun < D ? rules.maxRun : workCap, rules.minOff) + 1;
-    const stateOf = (last: number, run: number): number => (last + 1) * R + run;
-    // The run after working option o on day d, coming from (last, run); -1 when a rule forbids it.
-    const next = (d: number, last: number, run: number, o: number): number => {
-      if (o === OFF) {
-        if (last === OFF) return Math.min(run + 1, runCap(OFF));
-        // A run of work shorter than the minimum is allowed only from the first day (run === d).
-        return run < rules.minRun && run !== d ? -1 : 1;
-      }
-      if (last === OFF) return run < rules.minOff && run !== d ? -1 : 1;
-      if (rules.conflict[last * p.shifts + o] === 1 || run + 1 > rules.maxRun) return -1;
-      return Math.min(run + 1, runCap(o));
-    };
-    const optionsByDay = rules.options;
-    // Cheapest completion from each (day, state), rules on runs only: labels that cannot beat the
-    // dual even so are dropped early.
-    const completion = Array.from({ length: D }, () => new Float64Array(S1 * R).fill(Infinity));
-    completion[D - 1]!.fill(0);
-    for (let d = D - 2; d >= 0; d--) {
-      for (let last = OFF; last < p.shifts; last++) {
-        for (let run = 1; run < R; run++) {
-          let best = Infinity;
-          for (const o of optionsByDay[d + 1]!) {
-            const r = next(d + 1, last, run, o);
-            if (r >= 0) best = Math.min(best, value[(d + 1) * S1 + o + 1]! + completion[d + 1]![stateOf(o, r)]!);
-          }
-          completion[d]![stateOf(last, run)] = best;
-        }
-      }
-    }
-    const threshold = dual - EPSILON;
-    let labels: Label[] = [{ last: OFF, run: 0, minutes: 0, weekends: 0, limitedCounts: new Int16Array(rules.limitedMax.length), cost: 0, previous: undefined }];
-    for (let d = 0; d < D; d++) {
-      const buckets = new Map<number, Label[]>();
-      let alive = 0;
-      for (const label of labels) {
-        for (const o of optionsByDay[d]!) {
-          const run = d === 0 ? 1 : next(d, label.last, label.run, o);
-          if (run < 0) continue;
-          const cost = label.cost + value[d * S1 + o + 1]!;
-          if (cost + completion[d]![stateOf(o, run)]! >= threshold) continue;
-          let { minutes, weekends, limitedCounts } = label;
-          if (o !== OFF) {
-            minutes += p.shiftDuration[o]!;
-            if (minutes > rules.maxMinutes) continue;
-            const w = p.weekendOf[d]!;
-            if (w >= 0 && !(d > 0 && label.last !== OFF && p.weekendOf[d - 1] === w) && ++weekends > rules.maxWeekends) continue;
-            const slot = rules.limitedSlot[o]!;
-            if (slot >= 0) {
-              limitedCounts = limitedCounts.slice();
-              if (++limitedCounts[slot]! > rules.limitedMax[slot]!) continue;
-            }
-          }
-          if (minutes + (D - 1 - d) * this.longestShift < rules.minMinutes) continue;
-          const key = stateOf(o, run) * (rules.maxMinutes + 1) + minutes;
-          let bucket = buckets.get(key);
-          if (bucket === undefined) buckets.set(key, (bucket = []));
-          if (insertUndominated(bucket, { last: o, run, minutes, weekends, limitedCounts, cost, previous: label })) alive++;
-        }
-      }
-      if (alive > MAX_LABELS_PER_DAY) throw new TooLarge();
-      labels = [];
-      for (const bucket of buckets.values()) labels.push(...bucket);
-    }
-    return labels
-      .filter((l) => l.minutes >= rules.minMinutes && l.cost < threshold)
-      .sort((a, b) => a.cost - b.cost)
-      .slice(0, COLUMNS_PER_PRICING)
-      .map((label) => {
-        const schedule = new Int16Array(D);
-        let at: Label | undefined = label;
-        for (let d = D - 1; d >= 0; d--, at = at!.previous) schedule[d] = at!.last;
-        return schedule;
-      });
-  }
-}
-
-/** Adds `label` to a bucket of mutually undominated labels unless one there beats it; drops those it beats. */
-function insertUndominated(bucket: Label[], label: Label): boolean {
-  for (let k = bucket.length - 1; k >= 0; k--) {
-    const other = bucket[k]!;
-    if (other.cost <= label.cost && other.weekends <= label.weekends && atMost(other.limitedCounts, label.limitedCounts)) return false;
-    if (label.cost <= other.cost && label.weekends <= other.weekends && atMost(label.limitedCounts, other.limitedCounts)) {
-      bucket[k] = bucket[bucket.length - 1]!;
-      bucket.pop();
-    }
-  }
-  bucket.push(label);
-  return true;
-}
-
-function atMost(a: Int16Array, b: Int16Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i]! > b[i]!) return false;
-  return true;
 }
 
 /** Whether employee e working the requirement's shift counts towards cover requirement i. */
 function counts(p: CompiledProblem, e: number, i: number): boolean {
   const skill = p.coverSkill[i]!;
   return skill < 0 || p.employeeHasSkill[e * p.skillCount + skill] === 1;
-}
-
-/** The hard rules of employee e, as mipModel.ts reads them. */
-function rulesOf(p: CompiledProblem, e: number): ScheduleRules {
-  const D = p.days;
-  const S = p.shifts;
-  const hard = (employee: number, rule: RuleKind): boolean => p.ruleHard[employee * ruleCount() + RULE[rule]]! > 0;
-  const limitedSlot = new Int32Array(S).fill(-1);
-  const limitedMax: number[] = [];
-  for (let s = 0; s < S; s++) {
-    const max = p.maxPerType[e * S + s]!;
-    if (hard(e, 'maxShiftsPerType') && max >= 0 && max < D) {
-      limitedSlot[s] = limitedMax.length;
-      limitedMax.push(max);
-    }
-  }
-  const options = Array.from({ length: D }, (_, d) => {
-    const cell = e * D + d;
-    const list: number[] = [];
-    for (let k = p.optionStart[cell]!; k < p.optionStart[cell + 1]!; k++) {
-      const o = p.optionList[k]!;
-      if (p.dayHard[cell * (S + 1) + o + 1] === 0) list.push(o);
-    }
-    return list;
-  });
-  const conflict = new Uint8Array(S * S);
-  for (let s1 = 0; s1 < S; s1++) for (let s2 = 0; s2 < S; s2++) conflict[s1 * S + s2] = shiftsConflict(p, e, s1, s2, 1, hard) ? 1 : 0;
-  return {
-    maxRun: hard(e, 'maxConsecutiveWorkDays') && p.maxConsecutive[e]! >= 0 ? p.maxConsecutive[e]! : D,
-    minRun: hard(e, 'minConsecutiveWorkDays') ? Math.max(1, p.minConsecutive[e]!) : 1,
-    minOff: hard(e, 'minConsecutiveDaysOff') ? Math.max(1, p.minDaysOff[e]!) : 1,
-    minMinutes: hard(e, 'minTotalMinutes') ? Math.max(0, p.minMinutes[e]!) : 0,
-    maxMinutes: hard(e, 'maxTotalMinutes') && p.maxMinutes[e]! >= 0 ? p.maxMinutes[e]! : D * 1440,
-    maxWeekends: hard(e, 'maxWeekends') && p.maxWeekends[e]! >= 0 ? p.maxWeekends[e]! : D,
-    limitedSlot,
-    limitedMax,
-    conflict,
-    options,
-  };
 }

@@ -108,6 +108,18 @@ export class MipNeighbourhoodSearch {
     return this.optimise(roster, new Uint8Array(this.p.employees * this.p.days).fill(1), seconds, NO_NODE_LIMIT, cancelled);
   }
 
+  /**
+   * Re-plans the whole rows of `employees` in `roster` (same preconditions as `step`) for up to
+   * `seconds`, the other employees kept; writes the better roster into `roster`. Returns whether
+   * it improved.
+   */
+  replanEmployees(roster: Int16Array, employees: readonly number[], seconds: number, cancelled?: () => boolean): boolean {
+    const D = this.p.days;
+    const free = new Uint8Array(this.p.employees * D);
+    for (const e of employees) free.fill(1, e * D, (e + 1) * D);
+    return this.optimise(roster, free, seconds, NO_NODE_LIMIT, cancelled).improved;
+  }
+
   /** Cells with free[cell] = 1 are re-planned; the others keep their value in `roster`. */
   private optimise(roster: Int16Array, free: Uint8Array, seconds: number, nodeLimit: number, cancelled: (() => boolean) | undefined): { improved: boolean; proved: boolean } {
     const { p, mip, model } = this;

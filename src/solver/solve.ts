@@ -43,7 +43,8 @@ export interface SolveOptions {
   /** With threads > 1, the last thread re-plans neighbourhoods of the best roster exactly by
    * mixed-integer programming once a quarter of the run has passed (mipNeighbourhood.ts), where
    * the problem's rules allow it (mipModel.ts). Under a time limit it dives by column generation
-   * instead (columnGeneration.ts) unless the problem is too large for that, and the other threads
+   * instead (columnGeneration.ts; each dive's last employees re-planned by MIP) unless the problem
+   * is too large for that, and the other threads
    * solve a small problem whole by MIP; a proof of optimality ends the solve early (stopReason
    * 'optimal'). Default true. */
   mipNeighbourhoods?: boolean;

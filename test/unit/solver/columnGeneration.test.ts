@@ -2,6 +2,8 @@
 // feasible and better by the independent evaluator, and when it claims the start is optimal, HiGHS
 // solving the whole cell-by-cell model must agree. On benchmark instances: dives reach Instance1's
 // proven optimum (claiming no proof on the way), and a two-thread portfolio proves Instance11 (3443) optimal well before its limit.
+// A dive that leaves its last employees to the MIP hands back rosters whose every row keeps its
+// employee's rules, and the MIP re-plans only those rows.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ColumnGeneration } from '../../../src/solver/columnGeneration.js';
@@ -74,6 +76,36 @@ describe('Column generation', () => {
     );
     // The property must have been exercised on all three outcomes' kinds of problem.
     assert.ok(dived >= 20 && improved >= 5 && proved >= 10, `dived ${dived}, improved ${improved}, proved ${proved}`);
+  });
+
+  it('leaves the last employees of a dive unsettled, each on a schedule that keeps its rules, for the MIP to re-plan', async function () {
+    this.timeout(A_MINUTE);
+    const problem = curtois('Instance1');
+    const p = compileProblem(problem);
+    const built = buildRosterMip(p);
+    assert.ok(built.ok);
+    const highs = await engine();
+    const start = shortSearch(problem, 2_000);
+    assert.equal(start.score.hard, 0, 'the start must be feasible');
+    const columns = ColumnGeneration.create(highs, p, 1);
+    assert.ok(columns !== undefined);
+    const outcome = columns.dive(start.roster, performance.now() + 20_000, () => false, 4);
+    columns.dispose();
+    assert.equal(outcome.kind, 'unsettled');
+    assert.equal(outcome.free.length, 4);
+    const before = evaluateRoster(problem, assignmentsFromRoster(p, outcome.roster));
+    assert.equal(before.hardViolations, 0, JSON.stringify(before.matches.filter((m) => m.level === 'hard')));
+    const mip = new MipNeighbourhoodSearch(highs, p, built.mip, 1);
+    const roster = Int16Array.from(outcome.roster);
+    mip.replanEmployees(roster, outcome.free, 20);
+    mip.dispose();
+    const after = evaluateRoster(problem, assignmentsFromRoster(p, roster));
+    assert.equal(after.hardViolations, 0);
+    assert.ok(after.score.soft <= before.score.soft);
+    for (let e = 0; e < p.employees; e++) {
+      if (outcome.free.includes(e)) continue;
+      assert.deepEqual(roster.subarray(e * p.days, (e + 1) * p.days), outcome.roster.subarray(e * p.days, (e + 1) * p.days), `employee ${e} was not free`);
+    }
   });
 
   it('keeps a forbidden succession even where breaking it would fill two shifts', async function () {
