@@ -138,6 +138,8 @@ export class SchedulePricing {
   private readonly byTable: Uint8Array;
   private cost = new Float64Array(0);
   private from = new Int32Array(0);
+  private took = new Int16Array(0);
+  private readonly penalties: (Float64Array | undefined)[] = [];
 
   /** `method` other than 'auto' prices every employee by one method alone (tests compare them). */
   constructor(
@@ -167,8 +169,8 @@ export class SchedulePricing {
 
   /**
    * The table, which does not count shifts per type: when its cheapest schedule breaks a per-type
-   * maximum, each shift of that type is charged a penalty, doubled each time, and the table solved
-   * again (at most PENALTY_ROUNDS times). Every round bounds the cheapest schedule from below by
+   * maximum, each shift of that type is charged a penalty, doubled each time (halved when the type
+   * is worked less than its maximum), and the table solved again (at most PENALTY_ROUNDS times). Every round bounds the cheapest schedule from below by
    * its cheapest under the penalties less the penalties the maxima allow (a schedule that keeps
    * them pays at most that much), and offers its schedules that keep the maxima. The rounds end
    * when the cheapest keeps the maxima and works every penalised type up to its maximum: then no
@@ -176,7 +178,8 @@ export class SchedulePricing {
    */
   private priceByTable(e: number, shape: TableShape, threshold: number, count: number): Priced {
     const rules = this.rules[e]!;
-    const penalty = new Float64Array(rules.limitedMax.length);
+    // Penalties carry over from the employee's last pricing: the duals move little between rounds.
+    const penalty = (this.penalties[e] ??= new Float64Array(rules.limitedMax.length));
     const found = new Map<string, { schedule: Int16Array; cost: number }>();
     let lowerBound = -Infinity;
     let exact = false;
@@ -194,61 +197,89 @@ export class SchedulePricing {
       }
       const counts = limitedCounts(rules, ends[0]!.schedule);
       exact = counts.every((n, slot) => n <= rules.limitedMax[slot]! && (penalty[slot] === 0 || n === rules.limitedMax[slot]));
-      for (let slot = 0; slot < penalty.length; slot++) if (counts[slot]! > rules.limitedMax[slot]!) penalty[slot] = Math.max(1, 2 * penalty[slot]!);
+      for (let slot = 0; slot < penalty.length; slot++) {
+        if (counts[slot]! > rules.limitedMax[slot]!) penalty[slot] = Math.max(1, 2 * penalty[slot]!);
+        else if (counts[slot]! < rules.limitedMax[slot]!) penalty[slot] = penalty[slot]! < 1 ? 0 : penalty[slot]! / 2;
+      }
     }
     const cheapest = [...found.values()].sort((a, b) => a.cost - b.cost).slice(0, count);
     return { schedules: cheapest.map((c) => c.schedule), lowerBound };
   }
 
-  /** The table for employee e, each limited shift charged its penalty: its cheapest schedules
-   * (up to TABLE_ENDS, one per end state), cheapest first, with their costs (penalties included). */
+  /**
+   * The table for employee e, each limited shift charged its penalty: its cheapest schedules (up
+   * to TABLE_ENDS, one per end state), cheapest first, with their costs (penalties included).
+   * A state keeps, of the last shift, only its representative (shifts the same shifts may follow
+   * behave alike afterwards), and of the day's options that lead to the same state only the
+   * cheapest is tried (Instance13: 18 shifts, 8 representatives, 12 groups).
+   */
   private solveTable(e: number, shape: TableShape, penalty: Float64Array): { schedule: Int16Array; cost: number }[] {
     const { p, value } = this;
     const rules = this.rules[e]!;
     const D = p.days;
     const S = p.shifts;
     const S1 = S + 1;
-    const { R, M, W, minUnits, units, maxUnitsAfter } = shape;
+    const { R, M, W, minUnits, units, maxUnitsAfter, representative, group, groups } = shape;
     const N = S1 * R * (M + 1) * W;
     const stateOf = (last: number, run: number, m: number, w: number): number => (((last + 1) * R + run) * (M + 1) + m) * W + w;
     if (this.cost.length < D * N) {
       this.cost = new Float64Array(D * N);
       this.from = new Int32Array(D * N);
+      this.took = new Int16Array(D * N);
     }
-    const { cost, from } = this;
+    const { cost, from, took } = this;
     cost.fill(Infinity, 0, D * N);
     const stepCost = (d: number, o: number): number => value[d * S1 + o + 1]! + (o !== OFF && rules.limitedSlot[o]! >= 0 ? penalty[rules.limitedSlot[o]!]! : 0);
-    // Whether a schedule at (o, run, m) on day d can still reach the minimum minutes.
-    const canReach = (d: number, o: number, run: number, m: number): boolean => m + maxUnitsAfter[(d * S1 + o + 1) * R + run]! >= minUnits;
-    for (const o of rules.options[0]!) {
+    // Whether a schedule at (last, run, m) on day d can still reach the minimum minutes.
+    const canReach = (d: number, last: number, run: number, m: number): boolean => m + maxUnitsAfter[(d * S1 + last + 1) * R + run]! >= minUnits;
+    // The day's options worth trying: the cheapest of each group.
+    const cheapest = new Int32Array(groups);
+    const tried: number[] = [];
+    const optionsOf = (d: number): number[] => {
+      cheapest.fill(-2);
+      tried.length = 0;
+      for (const o of rules.options[d]!) {
+        if (o === OFF) tried.push(OFF);
+        else if (cheapest[group[o]!] === -2 || stepCost(d, o) < stepCost(d, cheapest[group[o]!]!)) cheapest[group[o]!] = o;
+      }
+      for (const o of cheapest) if (o !== -2) tried.push(o);
+      return tried;
+    };
+    for (const o of optionsOf(0)) {
+      const last = o === OFF ? OFF : representative[o]!;
       const m = o === OFF ? 0 : units[o]!;
       const w = o !== OFF && startsWeekend(p, 0, OFF) ? 1 : 0;
-      if (m > M || w >= W || !canReach(0, o, 1, m)) continue;
-      const j = stateOf(o, 1, m, w);
+      if (m > M || w >= W || !canReach(0, last, 1, m)) continue;
+      const j = stateOf(last, 1, m, w);
+      if (stepCost(0, o) >= cost[j]!) continue;
       cost[j] = stepCost(0, o);
       from[j] = -1;
+      took[j] = o;
     }
     for (let d = 1; d < D; d++) {
       const before = (d - 1) * N;
       const here = d * N;
-      const options = rules.options[d]!;
+      const options = optionsOf(d);
       for (let last = OFF; last < S; last++) {
+        if (last !== OFF && representative[last] !== last) continue;
         for (let run = 1; run < R; run++) {
           for (const o of options) {
             const r = nextRun(rules, S, D, d, last, run, o);
             if (r < 0) continue;
+            const next = o === OFF ? OFF : representative[o]!;
             const add = o === OFF ? 0 : units[o]!;
             const dw = o !== OFF && startsWeekend(p, d, last) ? 1 : 0;
             const step = stepCost(d, o);
             for (let m = 0; m + add <= M; m++) {
-              if (!canReach(d, o, r, m + add)) continue;
+              if (!canReach(d, next, r, m + add)) continue;
               const i0 = before + stateOf(last, run, m, 0);
-              const j0 = here + stateOf(o, r, m + add, dw);
+              const j0 = here + stateOf(next, r, m + add, dw);
               for (let w = 0; w + dw < W; w++) {
                 const c = cost[i0 + w]! + step;
                 if (c < cost[j0 + w]!) {
                   cost[j0 + w] = c;
                   from[j0 + w] = i0 + w - before;
+                  took[j0 + w] = o;
                 }
               }
             }
@@ -262,7 +293,7 @@ export class SchedulePricing {
     ends.sort((a, b) => cost[lastDay + a]! - cost[lastDay + b]!);
     return ends.slice(0, TABLE_ENDS).map((end) => {
       const schedule = new Int16Array(D);
-      for (let d = D - 1, j = end; d >= 0; j = from[d * N + j]!, d--) schedule[d] = Math.floor(j / (W * (M + 1) * R)) - 1;
+      for (let d = D - 1, j = end; d >= 0; j = from[d * N + j]!, d--) schedule[d] = took[d * N + j]!;
       return { schedule, cost: cost[lastDay + end]! };
     });
   }
@@ -364,6 +395,11 @@ interface TableShape {
   units: Int32Array;
   /** Per (day, option + 1, run): the most units the days after it can add, runs' rules kept. */
   maxUnitsAfter: Int32Array;
+  /** Per shift: the first shift after which the same shifts may follow (it stands for both). */
+  representative: Int32Array;
+  /** Per shift: its group (same representative, same length, may follow the same shifts). */
+  group: Int32Array;
+  groups: number;
 }
 
 /** The table's shape for these rules, or undefined when it would be too large. */
@@ -394,7 +430,19 @@ function tableShape(p: CompiledProblem, rules: ScheduleRules): TableShape | unde
       }
     }
   }
-  return { R, M, minUnits: Math.ceil(rules.minMinutes / unit), W, units, maxUnitsAfter };
+  const row = (s: number): string => rules.conflict.subarray(s * S, (s + 1) * S).join('');
+  const column = (s: number): string => Array.from({ length: S }, (_, before) => rules.conflict[before * S + s]).join('');
+  const representative = Int32Array.from({ length: S }, (_, s) => {
+    for (let first = 0; first < s; first++) if (row(first) === row(s)) return first;
+    return s;
+  });
+  const groupKeys = new Map<string, number>();
+  const group = Int32Array.from({ length: S }, (_, s) => {
+    const key = `${representative[s]}:${units[s]}:${column(s)}`;
+    if (!groupKeys.has(key)) groupKeys.set(key, groupKeys.size);
+    return groupKeys.get(key)!;
+  });
+  return { R, M, minUnits: Math.ceil(rules.minMinutes / unit), W, units, maxUnitsAfter, representative, group, groups: groupKeys.size };
 }
 
 function gcd(a: number, b: number): number {
