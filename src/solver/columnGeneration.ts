@@ -118,11 +118,12 @@ export class ColumnGeneration {
    * `cancelled()` turns true first, or when the problem proves too large for the time left (then
    * `usable` turns false); 'optimal' when the LP over all schedules proves that none is better
    * (whole-number penalties only). With `leaveFree` > 0 the dive stops fixing when that many
-   * employees are left and answers 'unsettled' (see DiveOutcome). Each call dives afresh over the
+   * employees are left and answers 'unsettled' (see DiveOutcome); so it does, with however many
+   * are left, once `settleBy` (a performance.now() time) has passed. Each call dives afresh over the
    * schedules found so far; later dives take, now and then, a schedule the LP likes a little less
    * than the best.
    */
-  dive(start: Int16Array, deadline: number, cancelled: () => boolean, leaveFree = 0): DiveOutcome {
+  dive(start: Int16Array, deadline: number, cancelled: () => boolean, leaveFree = 0, settleBy = Infinity): DiveOutcome {
     const { p, model } = this;
     const E = p.employees;
     const D = p.days;
@@ -137,7 +138,8 @@ export class ColumnGeneration {
     const explore = this.dives++ > 0;
     try {
       const firstRoundAt = performance.now();
-      let lp = this.generate(stop, () => {
+      const settling = (): boolean => performance.now() >= settleBy;
+      let lp = this.generate(stop, settling, () => {
         // In the first round ever: give up for good as soon as the rounds would not fit in the time left.
         if (!explore && (performance.now() - firstRoundAt) * FIRST_ROUNDS_PER_DIVE > deadline - firstRoundAt) throw new TooLarge();
       });
@@ -145,14 +147,14 @@ export class ColumnGeneration {
       if (lp !== undefined && lp.bound > target) return this.integralObjective ? { kind: 'optimal' } : NONE;
       let backtracks = 0;
       const freeCount = (): number => this.fixed.reduce((n, f) => n + 1 - f, 0);
-      while (lp !== undefined && lp.bound <= target && freeCount() > leaveFree) {
+      while (lp !== undefined && lp.bound <= target && freeCount() > leaveFree && !settling()) {
         const fixedNow = this.fix(lp.x, explore);
-        lp = this.generate(stop);
+        lp = this.generate(stop, settling);
         // A fix after which the LP cannot beat the start is undone and banned for this dive (at most
         // as many undos per dive as there are employees).
         if (lp !== undefined && lp.bound > target && backtracks++ < E) {
           this.unfix(fixedNow);
-          lp = this.generate(stop);
+          lp = this.generate(stop, settling);
         }
       }
       if (lp === undefined || lp.bound > target) return NONE;
@@ -184,8 +186,9 @@ export class ColumnGeneration {
    * STOP_GAP of the bound the round's pricing gives (the LP's objective plus every employee's most
    * negative reduced cost: no roster beats it). The LP's column values, objective and that bound;
    * undefined when stopped or when the LP has no solution (fixed schedules leave hard cover unmet).
+   * Once `settling()` turns true: the LP as it stands, bound unknown (-Infinity).
    */
-  private generate(stop: () => boolean, duringFirstRound?: () => void): { x: Float64Array; objective: number; bound: number } | undefined {
+  private generate(stop: () => boolean, settling: () => boolean, duringFirstRound?: () => void): { x: Float64Array; objective: number; bound: number } | undefined {
     const { p, model } = this;
     const E = p.employees;
     const objectives: number[] = [];
@@ -194,6 +197,7 @@ export class ColumnGeneration {
       if (model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
       const solution = model.getSolution();
       const objective = Number(model.info.get('objective_function_value'));
+      if (settling()) return { x: solution.colValue, objective, bound: -Infinity };
       let added = 0;
       let reducedCosts = 0;
       for (let e = 0; e < E; e++) {

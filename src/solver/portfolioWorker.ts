@@ -28,6 +28,10 @@ const MIP_STEP_MOVES = 500_000;
 const MAX_BACKOFF = 16;
 /** Employees a dive leaves for HiGHS to re-plan whole (see runDive). */
 const DIVE_LEAVES_TO_MIP = 4;
+/** A dive still fixing this close to the end of the run (a share of it, at least MIN_SETTLE_MS)
+ * leaves the employees it has not fixed to HiGHS: a dive cut off by the clock gives nothing. */
+const SETTLE_SHARE = 0.15;
+const MIN_SETTLE_MS = 5_000;
 /**
  * Problems with at most this many shift choices (binary columns) are solved whole: HiGHS, started
  * from the best roster, brings Instance5 (676 choices) to its proven optimum in about 30 s where
@@ -125,12 +129,14 @@ async function createMipSearch(): Promise<{ highs: Highs; search: MipNeighbourho
 
 /**
  * One column-generation dive from the best roster, until `deadline` at most. The dive leaves the
- * last DIVE_LEAVES_TO_MIP employees to HiGHS, which re-plans their rows exactly with everyone else
- * kept: on Instance18 the dive's last fixes cost ten times what the first did, and the MIP does
- * better (bench/RESULTS.md, "Column generation").
+ * last DIVE_LEAVES_TO_MIP employees (or, near the end of the run, all it has not fixed) to HiGHS,
+ * which re-plans their rows exactly with everyone else kept: on Instance18 the dive's last fixes
+ * cost ten times what the first did, and the MIP does better (bench/RESULTS.md, "Column
+ * generation").
  */
 function runDive(columns: ColumnGeneration, mip: MipNeighbourhoodSearch, deadline: number): StopReason {
-  const outcome = columns.dive(Int16Array.from(search.best), deadline, () => cancelled.aborted, DIVE_LEAVES_TO_MIP);
+  const settleBy = deadline - Math.max(MIN_SETTLE_MS, SETTLE_SHARE * (init.timeLimitMs ?? 0));
+  const outcome = columns.dive(Int16Array.from(search.best), deadline, () => cancelled.aborted, DIVE_LEAVES_TO_MIP, settleBy);
   if (outcome.kind === 'improved') search.adopt(outcome.roster);
   if (outcome.kind === 'unsettled') {
     mip.replanEmployees(outcome.roster, outcome.free, Math.max(0, (deadline - performance.now()) / 1000), () => cancelled.aborted);
