@@ -26,8 +26,8 @@ const COLUMNS_PER_PRICING = 3;
 /** The first pricing round is the slowest (its duals are far from the end's): generating to the
  * end and diving took 20–40 times as long as it on Instance7, 9 and 16. */
 const FIRST_ROUNDS_PER_DIVE = 40;
-/** Generation stops when the LP is this close (relative) to its bound: on Instance18 the last
- * 0.1 % took as many rounds as the rest. */
+/** Generation stops when the LP is this close (relative) to its bound: the LP at its end lies
+ * between the two, and the last rounds of column generation move it least. */
 const STOP_GAP = 0.001;
 /** At a dive's nodes, generation also stops when STALL_ROUNDS rounds together lowered the LP by
  * less than STALL_GAP (relative): the fix is judged on an LP near its end, not at it. */

@@ -2,9 +2,9 @@
 // per message and answers with its best roster (see portfolio.ts for the protocol).
 // On a clock, the thread chosen for MIP dives by column generation (columnGeneration.ts) from the
 // best roster (the portfolio's best, adopted each time), dive after dive, for the whole run, each
-// dive's last employees re-planned whole by MIP, and the
-// other threads anneal — or, on a problem small enough (WHOLE_MIP_MAX_CHOICES), hand it to HiGHS
-// whole, once, for the rest of the run, each with its own seed. Either way a proof of optimality
+// dive's last employees re-planned whole by MIP; the other threads anneal — or, on a problem small
+// enough (WHOLE_MIP_MAX_CHOICES), hand it to HiGHS whole, once, for the rest of the run, each with
+// its own seed. Either way a proof of optimality
 // ends the solve. Where dives cannot be used (under a move budget, or a problem too large for
 // them), the MIP thread anneals like the others for the first MIP_FROM of the run, then spends
 // epochs re-planning neighbourhoods of its best roster by MIP. Where they stop paying (on some
