@@ -6,7 +6,8 @@
 // than the cell-by-cell model's (Instance9: 405.7 against 179, optimum 439), and a dive — take the
 // schedule the LP likes best, fix it, generate again, undo a fix after which the LP cannot beat the
 // start — lands on very good rosters (Instance9 at its optimum 439 in about 10 s; Instance18 within
-// 1 % once the dive's last employees go to the MIP model; bench/RESULTS.md, "Column generation").
+// 1 % once the dive's last employees go to the MIP model; bench/RESULTS.md, "Column generation"
+// and "Table pricing, MIP-settled dives").
 // Pricing bounds every employee's cheapest schedule from below, so the LP plus every employee's
 // best reduced cost bounds every roster: when that cannot beat the start, the start is optimal.
 //

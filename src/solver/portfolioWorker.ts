@@ -4,12 +4,12 @@
 // best roster (the portfolio's best, adopted each time), dive after dive, for the whole run, each
 // dive's last employees re-planned whole by MIP; the other threads anneal — or, on a problem small
 // enough (WHOLE_MIP_MAX_CHOICES), hand it to HiGHS whole, once, for the rest of the run, each with
-// its own seed. Either way a proof of optimality
-// ends the solve. Where dives cannot be used (under a move budget, or a problem too large for
-// them), the MIP thread anneals like the others for the first MIP_FROM of the run, then spends
-// epochs re-planning neighbourhoods of its best roster by MIP. Where they stop paying (on some
-// problems the annealing finds more), it backs off: after each MIP epoch that found nothing it
-// anneals for twice as many epochs as the last time, up to MAX_BACKOFF, before trying again.
+// its own seed. Either way a proof of optimality ends the solve. Where dives cannot be used (under
+// a move budget, or a problem too large for them), the MIP thread anneals like the others for the
+// first MIP_FROM of the run, then spends epochs re-planning neighbourhoods of its best roster by
+// MIP. Where they stop paying (on some problems the annealing finds more), it backs off: after each
+// MIP epoch that found nothing it anneals for twice as many epochs as the last time, up to
+// MAX_BACKOFF, before trying again.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Highs } from 'highs';
 import { ColumnGeneration } from './columnGeneration.js';
@@ -131,8 +131,8 @@ async function createMipSearch(): Promise<{ highs: Highs; search: MipNeighbourho
  * One column-generation dive from the best roster, until `deadline` at most. The dive leaves the
  * last DIVE_LEAVES_TO_MIP employees (or, near the end of the run, all it has not fixed) to HiGHS,
  * which re-plans their rows exactly with everyone else kept: on Instance18 the dive's last fixes
- * cost ten times what the first did, and the MIP does better (bench/RESULTS.md, "Column
- * generation").
+ * cost ten times what the first did, and the MIP does better (bench/RESULTS.md, "Table pricing,
+ * MIP-settled dives").
  */
 function runDive(columns: ColumnGeneration, mip: MipNeighbourhoodSearch, deadline: number): StopReason {
   const settleBy = deadline - Math.max(MIN_SETTLE_MS, SETTLE_SHARE * (init.timeLimitMs ?? 0));

@@ -141,6 +141,8 @@ export class SchedulePricing {
   private from = new Int32Array(0);
   private took = new Int16Array(0);
   private readonly penalties: (Float64Array | undefined)[] = [];
+  /** Minutes of the longest shift: what one more day can add at most (label walk's bound). */
+  private readonly longestShift: number;
 
   /** `method` other than 'auto' prices every employee by one method alone (tests compare them). */
   constructor(
@@ -151,6 +153,7 @@ export class SchedulePricing {
     this.rules = Array.from({ length: p.employees }, (_, e) => rulesOf(p, e));
     this.shapes = this.rules.map((rules) => (method === 'labels' ? undefined : tableShape(p, rules)));
     this.byTable = new Uint8Array(p.employees).fill(method === 'table' ? 1 : 0);
+    this.longestShift = Math.max(0, ...p.shiftDuration);
   }
 
   /** Up to `count` schedules of employee e cheaper than `threshold`; see Priced. */
@@ -191,13 +194,13 @@ export class SchedulePricing {
       let allowed = 0;
       for (let slot = 0; slot < penalty.length; slot++) allowed += penalty[slot]! * rules.limitedMax[slot]!;
       lowerBound = Math.max(lowerBound, ends[0]!.cost - allowed);
-      for (const end of ends) {
-        const counts = limitedCounts(rules, end.schedule);
+      const countsOfEnds = ends.map((end) => limitedCounts(rules, end.schedule));
+      for (const [k, end] of ends.entries()) {
         let cost = end.cost;
-        for (let slot = 0; slot < counts.length; slot++) cost -= penalty[slot]! * counts[slot]!;
-        if (counts.every((n, slot) => n <= rules.limitedMax[slot]!) && cost < threshold - EPSILON) found.set(end.schedule.join(','), { schedule: end.schedule, cost });
+        for (let slot = 0; slot < penalty.length; slot++) cost -= penalty[slot]! * countsOfEnds[k]![slot]!;
+        if (countsOfEnds[k]!.every((n, slot) => n <= rules.limitedMax[slot]!) && cost < threshold - EPSILON) found.set(end.schedule.join(','), { schedule: end.schedule, cost });
       }
-      const counts = limitedCounts(rules, ends[0]!.schedule);
+      const counts = countsOfEnds[0]!;
       exact = counts.every((n, slot) => n <= rules.limitedMax[slot]! && (penalty[slot] === 0 || n === rules.limitedMax[slot]));
       for (let slot = 0; slot < penalty.length; slot++) {
         if (counts[slot]! > rules.limitedMax[slot]!) penalty[slot] = Math.max(1, 2 * penalty[slot]!);
@@ -313,7 +316,7 @@ export class SchedulePricing {
     const rules = this.rules[e]!;
     const { R } = rules;
     const stateOf = (last: number, run: number): number => (last + 1) * R + run;
-    const longestShift = Math.max(0, ...p.shiftDuration);
+    const { longestShift } = this;
     const optionsByDay = rules.options;
     const completion = Array.from({ length: D }, () => new Float64Array(S1 * R).fill(Infinity));
     completion[D - 1]!.fill(0);
