@@ -283,7 +283,7 @@ export class ColumnGeneration {
         const s = roster[e * D + d]!;
         sum += p.daySoft[(e * D + d) * (S + 1) + s + 1]!;
         if (s === OFF) continue;
-        for (let k = p.cellCoverStart[d * S + s]!; k < p.cellCoverStart[d * S + s + 1]!; k++) if (counts(p, e, p.cellCoverList[k]!)) staffed[p.cellCoverList[k]!]!++;
+        for (const i of requirementsCovered(p, e, d, s)) staffed[i]!++;
       }
     }
     for (let i = 0; i < staffed.length; i++) {
@@ -304,10 +304,7 @@ export class ColumnGeneration {
       value[d * (S + 1)] = p.daySoft[cell]!;
       for (let s = 0; s < S; s++) {
         let v = p.daySoft[cell + s + 1]!;
-        for (let k = p.cellCoverStart[d * S + s]!; k < p.cellCoverStart[d * S + s + 1]!; k++) {
-          const i = p.cellCoverList[k]!;
-          if (counts(p, e, i)) v -= rowDual[E + i]!;
-        }
+        for (const i of requirementsCovered(p, e, d, s)) v -= rowDual[E + i]!;
         value[d * (S + 1) + s + 1] = v;
       }
     }
@@ -328,10 +325,7 @@ export class ColumnGeneration {
       const s = schedule[d]!;
       cost += p.daySoft[(e * D + d) * (S + 1) + s + 1]!;
       if (s === OFF) continue;
-      for (let k = p.cellCoverStart[d * S + s]!; k < p.cellCoverStart[d * S + s + 1]!; k++) {
-        const i = p.cellCoverList[k]!;
-        if (counts(p, e, i)) entries.set(E + i, (entries.get(E + i) ?? 0) + 1);
-      }
+      for (const i of requirementsCovered(p, e, d, s)) entries.set(E + i, (entries.get(E + i) ?? 0) + 1);
     }
     this.model.addCol(cost, 0, Infinity, { indices: [...entries.keys()], values: [...entries.values()] });
     this.schedules.push(schedule);
@@ -340,8 +334,14 @@ export class ColumnGeneration {
   }
 }
 
-/** Whether employee e working the requirement's shift counts towards cover requirement i. */
-function counts(p: CompiledProblem, e: number, i: number): boolean {
-  const skill = p.coverSkill[i]!;
-  return skill < 0 || p.employeeHasSkill[e * p.skillCount + skill] === 1;
+/** The cover requirements that employee e working shift s on day d counts towards: the shift's
+ * requirements with no skill or with a skill the employee has. */
+function requirementsCovered(p: CompiledProblem, e: number, d: number, s: number): number[] {
+  const covered: number[] = [];
+  for (let k = p.cellCoverStart[d * p.shifts + s]!; k < p.cellCoverStart[d * p.shifts + s + 1]!; k++) {
+    const i = p.cellCoverList[k]!;
+    const skill = p.coverSkill[i]!;
+    if (skill < 0 || p.employeeHasSkill[e * p.skillCount + skill] === 1) covered.push(i);
+  }
+  return covered;
 }
