@@ -8,13 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { RosterProblem, ShiftAssignment } from '../src/domain/roster.js';
+import type { RosterProblem, Score, ShiftAssignment } from '../src/domain/roster.js';
 import { loadCurtoisInstance } from '../src/solver/curtoisLoader.js';
 import { evaluateRoster } from '../src/solver/evaluator.js';
 
 /** What `breakdown` finds in a roster (minutes are shift minutes). */
 export interface RosterBreakdown {
-  score: { hard: number; medium: number; soft: number };
+  score: Score;
   /** Per rule and level ("cover (soft)"), its total penalty and number of matches, dearest first. */
   rules: { rule: string; penalty: number; matches: number }[];
   unfilled: { heads: number; minutes: number; cells: string[] };
