@@ -9,8 +9,11 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RosterProblem, Score, ShiftAssignment } from '../src/domain/roster.js';
+import { weekdayOf } from '../src/solver/calendar.js';
 import { loadCurtoisInstance } from '../src/solver/curtoisLoader.js';
 import { evaluateRoster } from '../src/solver/evaluator.js';
+
+const SATURDAY = 6; // weekdayOf: 0 = Sunday … 6 = Saturday
 
 /** What `breakdown` finds in a roster (minutes are shift minutes). */
 export interface RosterBreakdown {
@@ -135,11 +138,10 @@ function staffing(p: RosterProblem, roster: readonly ShiftAssignment[]): Map<str
 
 /** Saturday–Sunday pairs of the period on which an employee works exactly one of the two days. */
 function halfWeekends(p: RosterProblem, roster: readonly ShiftAssignment[]): number {
-  const firstWeekday = new Date(`${p.startDate}T00:00:00Z`).getUTCDay();
   const worked = new Set(roster.map((a) => `${a.employeeId}|${a.day}`));
   let count = 0;
   for (let d = 0; d + 1 < p.days; d++) {
-    if ((firstWeekday + d) % 7 !== 6) continue; // Saturday
+    if (weekdayOf(p.startDate, d) !== SATURDAY) continue;
     for (const e of p.employees) if (worked.has(`${e.id}|${d}`) !== worked.has(`${e.id}|${d + 1}`)) count++;
   }
   return count;
