@@ -140,6 +140,8 @@ export class SchedulePricing {
   private cost = new Float64Array(0);
   private from = new Int32Array(0);
   private took = new Int16Array(0);
+  private lowestMinutes = new Int32Array(0);
+  private highestMinutes = new Int32Array(0);
   private readonly penalties: (Float64Array | undefined)[] = [];
   /** Minutes of the longest shift: what one more day can add at most (label walk's bound). */
   private readonly longestShift: number;
@@ -227,16 +229,23 @@ export class SchedulePricing {
     const { R, M, W, minUnits, units, maxUnitsAfter, representative, group, groups } = shape;
     const N = S1 * R * (M + 1) * W;
     const stateOf = (last: number, run: number, m: number, w: number): number => (((last + 1) * R + run) * (M + 1) + m) * W + w;
+    // Per (day, last option + 1, run): the first and last minutes any of its states holds; outside
+    // them every cost is Infinity, so the walk skips them (most of the table is unreachable).
+    const runStates = D * S1 * R;
     if (this.cost.length < D * N) {
       this.cost = new Float64Array(D * N);
       this.from = new Int32Array(D * N);
       this.took = new Int16Array(D * N);
     }
-    const { cost, from, took } = this;
+    if (this.lowestMinutes.length < runStates) {
+      this.lowestMinutes = new Int32Array(runStates);
+      this.highestMinutes = new Int32Array(runStates);
+    }
+    const { cost, from, took, lowestMinutes, highestMinutes } = this;
     cost.fill(Infinity, 0, D * N);
+    lowestMinutes.fill(M + 1, 0, runStates);
+    highestMinutes.fill(-1, 0, runStates);
     const stepCost = (d: number, o: number): number => value[d * S1 + o + 1]! + (o !== OFF && rules.limitedSlot[o]! >= 0 ? penalty[rules.limitedSlot[o]!]! : 0);
-    // Whether a schedule at (last, run, m) on day d can still reach the minimum minutes.
-    const canReach = (d: number, last: number, run: number, m: number): boolean => m + maxUnitsAfter[(d * S1 + last + 1) * R + run]! >= minUnits;
     // The day's options worth trying: the cheapest of each group.
     const cheapest = new Int32Array(groups);
     const tried: number[] = [];
@@ -254,12 +263,16 @@ export class SchedulePricing {
       const last = o === OFF ? OFF : representative[o]!;
       const m = o === OFF ? 0 : units[o]!;
       const w = o !== OFF && startsWeekend(p, 0, OFF) ? 1 : 0;
-      if (m > M || w >= W || !canReach(0, last, 1, m)) continue;
+      const runState = (last + 1) * R + 1;
+      // Whether a schedule there can still reach the minimum minutes.
+      if (m > M || w >= W || m + maxUnitsAfter[runState]! < minUnits) continue;
       const j = stateOf(last, 1, m, w);
       if (stepCost(0, o) >= cost[j]!) continue;
       cost[j] = stepCost(0, o);
       from[j] = -1;
       took[j] = o;
+      lowestMinutes[runState] = Math.min(lowestMinutes[runState]!, m);
+      highestMinutes[runState] = Math.max(highestMinutes[runState]!, m);
     }
     for (let d = 1; d < D; d++) {
       const before = (d - 1) * N;
@@ -268,6 +281,8 @@ export class SchedulePricing {
       for (let last = OFF; last < S; last++) {
         if (last !== OFF && representative[last] !== last) continue;
         for (let run = 1; run < R; run++) {
+          const source = ((d - 1) * S1 + last + 1) * R + run;
+          if (lowestMinutes[source]! > highestMinutes[source]!) continue;
           for (const o of options) {
             const r = nextRun(rules, S, D, d, last, run, o);
             if (r < 0) continue;
@@ -275,16 +290,23 @@ export class SchedulePricing {
             const add = o === OFF ? 0 : units[o]!;
             const dw = o !== OFF && startsWeekend(p, d, last) ? 1 : 0;
             const step = stepCost(d, o);
-            for (let m = 0; m + add <= M; m++) {
-              if (!canReach(d, next, r, m + add)) continue;
-              const i0 = before + stateOf(last, run, m, 0);
-              const j0 = here + stateOf(next, r, m + add, dw);
+            const target = (d * S1 + next + 1) * R + r;
+            // Minutes from which the days after can still reach the minimum, up to the maximum.
+            const firstM = Math.max(lowestMinutes[source]!, minUnits - maxUnitsAfter[target]! - add);
+            const lastM = Math.min(highestMinutes[source]!, M - add);
+            if (firstM > lastM) continue;
+            lowestMinutes[target] = Math.min(lowestMinutes[target]!, firstM + add);
+            highestMinutes[target] = Math.max(highestMinutes[target]!, lastM + add);
+            const i0 = before + stateOf(last, run, firstM, 0);
+            const j0 = here + stateOf(next, r, firstM + add, dw);
+            const end = (lastM - firstM + 1) * W;
+            for (let k = 0; k < end; k += W) {
               for (let w = 0; w + dw < W; w++) {
-                const c = cost[i0 + w]! + step;
-                if (c < cost[j0 + w]!) {
-                  cost[j0 + w] = c;
-                  from[j0 + w] = i0 + w - before;
-                  took[j0 + w] = o;
+                const c = cost[i0 + k + w]! + step;
+                if (c < cost[j0 + k + w]!) {
+                  cost[j0 + k + w] = c;
+                  from[j0 + k + w] = i0 + k + w - before;
+                  took[j0 + k + w] = o;
                 }
               }
             }
