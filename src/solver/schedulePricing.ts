@@ -1,14 +1,15 @@
 // Pricing for column generation (columnGeneration.ts): the cheapest whole schedules of one
 // employee under a cost per (day, option), keeping every hard rule of that employee as the MIP
 // model (mipModel.ts) reads them, and a lower bound on the cheapest. Two methods:
-// - a label walk over the days keeping, per (last option, run, minutes), the schedules no other
-//   beats on cost, weekends and per-type counts: exact with any rules, and the faster while labels
-//   stay few, so every employee starts with it;
 // - a table: dynamic programming over (day, last option, run, minutes in units of the shifts'
 //   greatest common divisor, weekends), one cheapest schedule per state. Per-type maxima are met by
-//   penalties, so its bound is exact only when they settle, and valid always. An employee whose
-//   labels pass LABELS_BEFORE_TABLE on a day moves to it for good: Instance18 (84 days, labels past
-//   20 000 a day) prices an employee in about 5 ms this way, against about 0.3 s by labels.
+//   penalties, so its bound is exact only when they settle, and valid always;
+// - a label walk over the days keeping, per (last option, run, minutes), the schedules no other
+//   beats on cost, weekends and per-type counts: exact with any rules, but its labels can grow
+//   many (Instance18: past 20 000 a day).
+// Every employee starts with the table, 2–5 times the faster (bench/RESULTS.md, "Faster pricing");
+// one whose table gives an inexact bound moves to the label walk, and one whose labels then pass
+// LABELS_BEFORE_TABLE on a day goes back to the table for good.
 import type { RuleKind } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
 import { OFF, RULE, ruleCount } from './compiledProblem.js';
@@ -17,10 +18,8 @@ import { shiftsConflict } from './mipModel.js';
 /** Labels kept on one day of one employee's label walk (counted as they are inserted, before later
  * ones of the same day may displace them) beyond which the problem counts as too large. */
 const MAX_LABELS_PER_DAY = 20_000;
-/** Labels on one day past which an employee with a table is priced by the table from then on: the
- * label walk is the faster where labels stay few (at most 2 000–4 000 a day on Instance7, 9 and
- * 16; Instance9's minutes take 137 values, its table is the slower), the table where they do not
- * (Instance18: past 20 000). */
+/** Labels on one day past which an employee with a table is priced by the table from then on
+ * (at most 2 000–4 000 a day on Instance7, 9 and 16; past 20 000 on Instance18). */
 const LABELS_BEFORE_TABLE = 6_000;
 /** Table cells (days × states) beyond which an employee is priced by the label walk. */
 const MAX_TABLE_CELLS = 2_000_000;
@@ -29,6 +28,12 @@ const PENALTY_ROUNDS = 8;
 /** End states whose schedules a table offers. */
 const TABLE_ENDS = 20;
 const EPSILON = 1e-6;
+
+/** How an employee is priced: by the table alone; by the table while its bound is exact, else by
+ * labels; by labels until they grow too many, then by the table. */
+const TABLE = 0;
+const TABLE_WHILE_EXACT = 1;
+const LABELS = 2;
 
 /** Thrown when pricing one employee would take too long to be of use. */
 export class TooLarge extends Error {}
@@ -135,8 +140,8 @@ export class SchedulePricing {
   private readonly rules: ScheduleRules[];
   /** Per employee: its table's shape, or undefined where the label walk prices it. */
   private readonly shapes: (TableShape | undefined)[];
-  /** Employees whose label walk grew past LABELS_BEFORE_TABLE: the table prices them from then on. */
-  private readonly byTable: Uint8Array;
+  /** Per employee: how it is priced now (TABLE, TABLE_WHILE_EXACT or LABELS). */
+  private readonly methodOf: Uint8Array;
   private cost = new Float64Array(0);
   private from = new Int32Array(0);
   private took = new Int16Array(0);
@@ -154,7 +159,7 @@ export class SchedulePricing {
   ) {
     this.rules = Array.from({ length: p.employees }, (_, e) => rulesOf(p, e));
     this.shapes = this.rules.map((rules) => (method === 'labels' ? undefined : tableShape(p, rules)));
-    this.byTable = new Uint8Array(p.employees).fill(method === 'table' ? 1 : 0);
+    this.methodOf = new Uint8Array(p.employees).fill(method === 'table' ? TABLE : method === 'labels' ? LABELS : TABLE_WHILE_EXACT);
     this.longestShift = Math.max(0, ...p.shiftDuration);
   }
 
@@ -162,15 +167,19 @@ export class SchedulePricing {
   price(e: number, threshold: number, count: number): Priced {
     const shape = this.shapes[e];
     if (shape === undefined) return this.priceByLabels(e, threshold, count, MAX_LABELS_PER_DAY);
-    if (this.byTable[e] === 0) {
-      try {
-        return this.priceByLabels(e, threshold, count, LABELS_BEFORE_TABLE);
-      } catch (error) {
-        if (!(error instanceof TooLarge)) throw error;
-        this.byTable[e] = 1;
-      }
+    if (this.methodOf[e] === TABLE) return this.priceByTable(e, shape, threshold, count).priced;
+    if (this.methodOf[e] === TABLE_WHILE_EXACT) {
+      const byTable = this.priceByTable(e, shape, threshold, count);
+      if (byTable.exact) return byTable.priced;
+      this.methodOf[e] = LABELS;
     }
-    return this.priceByTable(e, shape, threshold, count);
+    try {
+      return this.priceByLabels(e, threshold, count, LABELS_BEFORE_TABLE);
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      this.methodOf[e] = TABLE;
+    }
+    return this.priceByTable(e, shape, threshold, count).priced;
   }
 
   /**
@@ -183,7 +192,7 @@ export class SchedulePricing {
    * every penalised type up to its maximum: then no schedule that keeps them is cheaper (the bound
    * is exact).
    */
-  private priceByTable(e: number, shape: TableShape, threshold: number, count: number): Priced {
+  private priceByTable(e: number, shape: TableShape, threshold: number, count: number): { priced: Priced; exact: boolean } {
     const rules = this.rules[e]!;
     // Penalties carry over from the employee's last pricing: the duals move little between rounds.
     const penalty = (this.penalties[e] ??= new Float64Array(rules.limitedMax.length));
@@ -192,7 +201,7 @@ export class SchedulePricing {
     let exact = false;
     for (let round = 0; round < PENALTY_ROUNDS && !exact; round++) {
       const ends = this.solveTable(e, shape, penalty);
-      if (ends.length === 0) return { schedules: [], lowerBound: Infinity };
+      if (ends.length === 0) return { priced: { schedules: [], lowerBound: Infinity }, exact: true };
       let allowed = 0;
       for (let slot = 0; slot < penalty.length; slot++) allowed += penalty[slot]! * rules.limitedMax[slot]!;
       lowerBound = Math.max(lowerBound, ends[0]!.cost - allowed);
@@ -210,7 +219,7 @@ export class SchedulePricing {
       }
     }
     const cheapest = [...found.values()].sort((a, b) => a.cost - b.cost).slice(0, count);
-    return { schedules: cheapest.map((c) => c.schedule), lowerBound };
+    return { priced: { schedules: cheapest.map((c) => c.schedule), lowerBound }, exact };
   }
 
   /**
