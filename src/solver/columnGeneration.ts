@@ -41,6 +41,11 @@ const MAX_NODE_ROUNDS = 10;
  * feasible, and on Instance18 it solves each round's LP in a third of the dual simplex's time. */
 const PRIMAL_SIMPLEX = 4;
 const EPSILON = 1e-6;
+/** The master's schedules beyond which those the LP least wants are dropped (down to 3/4 of it):
+ * each LP round costs about in proportion to the schedules (Instance18: 0.08 s at 1 200, 0.4 s at
+ * 4 900), and with 1 000 a dive there took 20–27 s instead of 44–48 s (bench/RESULTS.md, "Faster
+ * pricing, a bounded pool"). */
+const POOL_LIMIT = 1_000;
 /** Exploring dives may fix a schedule the LP takes at least this share as much of as its favourite. */
 const EXPLORE_SHARE = 0.5;
 
@@ -68,7 +73,9 @@ export class ColumnGeneration {
   private readonly integralObjective: boolean;
   private tooLarge = false;
   /** Schedules a dive found it cannot fix and still beat its start. */
-  private readonly banned = new Set<number>();
+  private banned = new Set<number>();
+  /** The schedules of the dive's last fix (undone when the LP after it cannot beat the start). */
+  private lastFixed: number[] = [];
 
   /** For a problem buildRosterMip accepts; undefined when rest reaches beyond the next day. */
   static create(highs: Highs, p: CompiledProblem, seed: number): ColumnGeneration | undefined {
@@ -136,6 +143,7 @@ export class ColumnGeneration {
     const target = this.objectiveOf(start) - (this.integralObjective ? 1 - EPSILON : EPSILON);
     this.fixed.fill(0);
     this.banned.clear();
+    this.lastFixed = [];
     const columns = this.schedules.length;
     model.changeColsBounds({ kind: 'range', from: this.slackColumns, to: this.slackColumns + columns - 1 }, new Float64Array(columns), new Float64Array(columns).fill(Infinity));
     const stop = (): boolean => cancelled() || performance.now() >= deadline;
@@ -152,12 +160,12 @@ export class ColumnGeneration {
       let backtracks = 0;
       const freeCount = (): number => this.fixed.reduce((n, f) => n + 1 - f, 0);
       while (lp !== undefined && lp.bound <= target && freeCount() > leaveFree && !settling()) {
-        const fixedNow = this.fix(lp.x, explore);
+        this.lastFixed = this.fix(lp.x, explore, freeCount() - leaveFree);
         lp = this.generate(stop, settling);
         // A fix after which the LP cannot beat the start is undone and banned for this dive (at most
         // as many undos per dive as there are employees).
         if (lp !== undefined && lp.bound > target && backtracks++ < E) {
-          this.unfix(fixedNow);
+          this.unfix(this.lastFixed);
           lp = this.generate(stop, settling);
         }
       }
@@ -218,15 +226,54 @@ export class ColumnGeneration {
       objectives.push(objective);
       const stalled = this.fixed.includes(1) && ((round >= STALL_ROUNDS && objectives[round - STALL_ROUNDS]! - objective <= STALL_GAP * Math.abs(objective)) || round + 1 >= MAX_NODE_ROUNDS);
       if (added === 0 || stalled || objective - bound <= STOP_GAP * Math.abs(objective)) return { x: solution.colValue, objective, bound: Math.min(bound, objective) };
+      if (this.schedules.length > POOL_LIMIT) this.prune(solution.colValue, solution.colDual);
     }
   }
 
   /**
-   * Fixes every schedule the LP takes whole and, if none, the one it takes most of — or, when
-   * exploring, one in four times a random one of those it takes at least EXPLORE_SHARE as much of.
-   * Returns the schedules fixed.
+   * Drops schedules until 3/4 of POOL_LIMIT are left, from those the last LP (`x`, `reducedCost`;
+   * schedules added since are kept) leaves out and prices furthest from entering: first the
+   * blocked schedules of fixed employees, then by reduced cost. Only nonbasic ones (reduced cost
+   * not zero), so the basis stays valid; never a banned or just-fixed schedule. Pricing may find
+   * a dropped schedule again.
    */
-  private fix(x: Float64Array, explore: boolean): number[] {
+  private prune(x: Float64Array, reducedCost: Float64Array): void {
+    const solved = x.length - this.slackColumns;
+    const keep = new Set([...this.banned, ...this.lastFixed]);
+    const priority = (j: number): number => (this.fixed[this.owner[j]!] === 1 ? Infinity : reducedCost[this.slackColumns + j]!);
+    const candidates: number[] = [];
+    for (let j = 0; j < solved; j++) {
+      const rc = reducedCost[this.slackColumns + j]!;
+      if (x[this.slackColumns + j]! < EPSILON && Math.abs(rc) > EPSILON && !keep.has(j) && (rc > 0 || this.fixed[this.owner[j]!] === 1)) candidates.push(j);
+    }
+    candidates.sort((a, b) => priority(b) - priority(a));
+    const dropped = new Set(candidates.slice(0, Math.max(0, this.schedules.length - Math.floor((3 * POOL_LIMIT) / 4))));
+    if (dropped.size === 0) return;
+    this.model.deleteCols({ kind: 'set', indices: [...dropped].sort((a, b) => a - b).map((j) => this.slackColumns + j) });
+    const newIndex = new Int32Array(this.schedules.length).fill(-1);
+    let kept = 0;
+    for (let j = 0; j < this.schedules.length; j++) {
+      if (dropped.has(j)) {
+        this.known.delete(scheduleKey(this.owner[j]!, this.schedules[j]!));
+        continue;
+      }
+      newIndex[j] = kept;
+      this.schedules[kept] = this.schedules[j]!;
+      this.owner[kept] = this.owner[j]!;
+      kept++;
+    }
+    this.schedules.length = kept;
+    this.owner.length = kept;
+    this.banned = new Set([...this.banned].map((j) => newIndex[j]!));
+    this.lastFixed = this.lastFixed.map((j) => newIndex[j]!);
+  }
+
+  /**
+   * Fixes every schedule the LP takes whole and, if none, the one it takes most of — or, when
+   * exploring, one in four times a random one of those it takes at least EXPLORE_SHARE as much of;
+   * at most `most` schedules (employees). Returns the schedules fixed.
+   */
+  private fix(x: Float64Array, explore: boolean, most: number): number[] {
     const weightOf = (j: number): number => x[this.slackColumns + j]!;
     const chosen: number[] = [];
     const fractional: number[] = [];
@@ -243,6 +290,7 @@ export class ColumnGeneration {
       const near = fractional.filter((j) => weightOf(j) >= EXPLORE_SHARE * weightOf(best));
       chosen.push(near[this.random.int(near.length)]!);
     } else if (chosen.length === 0) chosen.push(best);
+    chosen.length = Math.min(chosen.length, most);
     for (const j of chosen) {
       this.fixed[this.owner[j]!] = 1;
       this.setEmployeeBounds(this.owner[j]!, (k) => k === j);
@@ -312,7 +360,7 @@ export class ColumnGeneration {
 
   /** Adds a schedule of employee e as a master column; false when it is already there. */
   private addSchedule(e: number, schedule: Int16Array): boolean {
-    const key = `${e}:${schedule.join(',')}`;
+    const key = scheduleKey(e, schedule);
     if (this.known.has(key)) return false;
     this.known.add(key);
     const { p } = this;
@@ -332,6 +380,10 @@ export class ColumnGeneration {
     this.owner.push(e);
     return true;
   }
+}
+
+function scheduleKey(e: number, schedule: Int16Array): string {
+  return `${e}:${schedule.join(',')}`;
 }
 
 /** The cover requirements that employee e working shift s on day d counts towards: the shift's
