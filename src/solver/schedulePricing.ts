@@ -7,9 +7,9 @@
 // - a label walk over the days keeping, per (last option, run, minutes), the schedules no other
 //   beats on cost, weekends and per-type counts: exact with any rules, but its labels can grow
 //   many (Instance18: past 20 000 a day).
-// Every employee starts with the table, 2–5 times the faster (bench/RESULTS.md, "Faster pricing, a bounded pool");
-// one whose table gives an inexact bound moves to the label walk, and one whose labels then pass
-// LABELS_BEFORE_TABLE on a day goes back to the table for good.
+// Every employee starts with the table, 2–5 times the faster on most instances (bench/RESULTS.md,
+// "Faster pricing, a bounded pool"); one whose table gives an inexact bound moves to the label
+// walk, and one whose labels then pass LABELS_BEFORE_TABLE on a day goes back to the table for good.
 import type { RuleKind } from '../domain/roster.js';
 import type { CompiledProblem } from './compiledProblem.js';
 import { OFF, RULE, ruleCount } from './compiledProblem.js';
