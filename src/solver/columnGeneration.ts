@@ -77,15 +77,19 @@ export class ColumnGeneration {
   /** The schedules of the dive's last fix (undone when the LP after it cannot beat the start). */
   private lastFixed: number[] = [];
 
-  /** For a problem buildRosterMip accepts; undefined when rest reaches beyond the next day. */
-  static create(highs: Highs, p: CompiledProblem, seed: number): ColumnGeneration | undefined {
-    return restReach(p) === 1 ? new ColumnGeneration(highs, p, seed) : undefined;
+  private dropped = 0;
+
+  /** For a problem buildRosterMip accepts; undefined when rest reaches beyond the next day.
+   * `poolLimit`: the master's schedules beyond which it drops some (tests set it small). */
+  static create(highs: Highs, p: CompiledProblem, seed: number, poolLimit = POOL_LIMIT): ColumnGeneration | undefined {
+    return restReach(p) === 1 ? new ColumnGeneration(highs, p, seed, poolLimit) : undefined;
   }
 
   private constructor(
     private readonly highs: Highs,
     private readonly p: CompiledProblem,
     seed: number,
+    private readonly poolLimit: number,
   ) {
     this.random = new Random(seed);
     const whole = (values: Float64Array): boolean => values.every(Number.isInteger);
@@ -115,6 +119,11 @@ export class ColumnGeneration {
     this.fixed = new Uint8Array(E);
     this.value = new Float64Array(p.days * (p.shifts + 1));
     this.pricing = new SchedulePricing(p, this.value);
+  }
+
+  /** Schedules dropped from the master so far (see prune). */
+  get schedulesDropped(): number {
+    return this.dropped;
   }
 
   /** False once the problem has proved too large for the time given (see dive). */
@@ -226,12 +235,12 @@ export class ColumnGeneration {
       objectives.push(objective);
       const stalled = this.fixed.includes(1) && ((round >= STALL_ROUNDS && objectives[round - STALL_ROUNDS]! - objective <= STALL_GAP * Math.abs(objective)) || round + 1 >= MAX_NODE_ROUNDS);
       if (added === 0 || stalled || objective - bound <= STOP_GAP * Math.abs(objective)) return { x: solution.colValue, objective, bound: Math.min(bound, objective) };
-      if (this.schedules.length > POOL_LIMIT) this.prune(solution.colValue, solution.colDual);
+      if (this.schedules.length > this.poolLimit) this.prune(solution.colValue, solution.colDual);
     }
   }
 
   /**
-   * Drops schedules until 3/4 of POOL_LIMIT are left, from those the last LP (`x`, `reducedCost`;
+   * Drops schedules until 3/4 of the pool limit are left, from those the last LP (`x`, `reducedCost`;
    * schedules added since are kept) leaves out and prices furthest from entering: first the
    * blocked schedules of fixed employees, then by reduced cost. Only nonbasic ones (reduced cost
    * not zero), so the basis stays valid; never a banned or just-fixed schedule. Pricing may find
@@ -247,8 +256,9 @@ export class ColumnGeneration {
       if (x[this.slackColumns + j]! < EPSILON && Math.abs(rc) > EPSILON && !keep.has(j) && (rc > 0 || this.fixed[this.owner[j]!] === 1)) candidates.push(j);
     }
     candidates.sort((a, b) => priority(b) - priority(a));
-    const dropped = new Set(candidates.slice(0, Math.max(0, this.schedules.length - Math.floor((3 * POOL_LIMIT) / 4))));
+    const dropped = new Set(candidates.slice(0, Math.max(0, this.schedules.length - Math.floor((3 * this.poolLimit) / 4))));
     if (dropped.size === 0) return;
+    this.dropped += dropped.size;
     this.model.deleteCols({ kind: 'set', indices: [...dropped].sort((a, b) => a - b).map((j) => this.slackColumns + j) });
     const newIndex = new Int32Array(this.schedules.length).fill(-1);
     let kept = 0;

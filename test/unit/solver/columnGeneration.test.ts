@@ -1,7 +1,8 @@
 // Column generation dives to rosters built from whole schedules: each roster it hands back must be
 // feasible and better by the independent evaluator, and when it claims the start is optimal, HiGHS
 // solving the whole cell-by-cell model must agree. On benchmark instances: dives reach Instance1's
-// proven optimum (claiming no proof on the way), and a two-thread portfolio proves Instance11 (3443) optimal well before its limit.
+// proven optimum (claiming no proof on the way; also with a small master that drops schedules),
+// and a two-thread portfolio proves Instance11 (3443) optimal well before its limit.
 // A dive that leaves its last employees to the MIP hands back rosters whose every row keeps its
 // employee's rules, and the MIP re-plans only those rows.
 import assert from 'node:assert/strict';
@@ -130,26 +131,30 @@ describe('Column generation', () => {
     columns.dispose();
   });
 
-  it('dives from a feasible Instance1 roster to its proven optimum, 607', async function () {
-    this.timeout(A_MINUTE);
-    const problem = curtois('Instance1');
-    const p = compileProblem(problem);
-    let { roster, score } = shortSearch(problem, 2_000);
-    assert.equal(score.hard, 0, 'the start must be feasible');
-    assert.ok(score.soft > 607, `the start is already optimal (${score.soft}); the test needs room`);
-    const columns = ColumnGeneration.create(await engine(), p, 1);
-    assert.ok(columns !== undefined);
-    for (let dive = 0; dive < 10 && score.soft > 607; dive++) {
-      const outcome = columns.dive(roster, performance.now() + 20_000, () => false);
-      assert.notEqual(outcome.kind, 'optimal', `claimed ${score.soft} optimal`);
-      if (outcome.kind !== 'improved') continue;
-      roster = outcome.roster;
-      score = evaluateRoster(problem, assignmentsFromRoster(p, roster)).score;
-      assert.equal(score.hard, 0);
-    }
-    columns.dispose();
-    assert.equal(score.soft, 607);
-  });
+  for (const poolLimit of [undefined, 30]) {
+    const master = poolLimit === undefined ? '' : `, with a master of at most ${poolLimit} schedules that drops some as it goes`;
+    it(`dives from a feasible Instance1 roster to its proven optimum, 607${master}`, async function () {
+      this.timeout(A_MINUTE);
+      const problem = curtois('Instance1');
+      const p = compileProblem(problem);
+      let { roster, score } = shortSearch(problem, 2_000);
+      assert.equal(score.hard, 0, 'the start must be feasible');
+      assert.ok(score.soft > 607, `the start is already optimal (${score.soft}); the test needs room`);
+      const columns = ColumnGeneration.create(await engine(), p, 1, poolLimit);
+      assert.ok(columns !== undefined);
+      for (let dive = 0; dive < 10 && score.soft > 607; dive++) {
+        const outcome = columns.dive(roster, performance.now() + 20_000, () => false);
+        assert.notEqual(outcome.kind, 'optimal', `claimed ${score.soft} optimal`);
+        if (outcome.kind !== 'improved') continue;
+        roster = outcome.roster;
+        score = evaluateRoster(problem, assignmentsFromRoster(p, roster)).score;
+        assert.equal(score.hard, 0);
+      }
+      if (poolLimit !== undefined) assert.ok(columns.schedulesDropped > 0, 'the master never dropped a schedule');
+      columns.dispose();
+      assert.equal(score.soft, 607);
+    });
+  }
 
   it('lets a two-thread portfolio prove Instance11 optimal (3443) before its limit', async function () {
     this.timeout(A_MINUTE);
