@@ -249,11 +249,12 @@ export class ColumnGeneration {
   private prune(x: Float64Array, reducedCost: Float64Array): void {
     const solved = x.length - this.slackColumns;
     const keep = new Set([...this.banned, ...this.lastFixed]);
+    // How far from entering: blocked (a fixed employee's) first, then by reduced cost.
     const priority = (j: number): number => (this.fixed[this.owner[j]!] === 1 ? Infinity : reducedCost[this.slackColumns + j]!);
     const candidates: number[] = [];
     for (let j = 0; j < solved; j++) {
-      const rc = reducedCost[this.slackColumns + j]!;
-      if (x[this.slackColumns + j]! < EPSILON && Math.abs(rc) > EPSILON && !keep.has(j) && (rc > 0 || this.fixed[this.owner[j]!] === 1)) candidates.push(j);
+      const nonbasic = Math.abs(reducedCost[this.slackColumns + j]!) > EPSILON;
+      if (x[this.slackColumns + j]! < EPSILON && nonbasic && priority(j) > 0 && !keep.has(j)) candidates.push(j);
     }
     candidates.sort((a, b) => priority(b) - priority(a));
     const dropped = new Set(candidates.slice(0, Math.max(0, this.schedules.length - Math.floor((3 * this.poolLimit) / 4))));
