@@ -2,14 +2,14 @@
 // per message and answers with its best roster (see portfolio.ts for the protocol).
 // On a clock, the thread chosen for MIP dives by column generation (columnGeneration.ts) from the
 // best roster (the portfolio's best, adopted each time), dive after dive, for the whole run, each
-// dive's last employees re-planned whole by MIP; the other threads anneal — or, on a problem small
-// enough (WHOLE_MIP_MAX_CHOICES), hand it to HiGHS whole, once, for the rest of the run, each with
-// its own seed. Either way a proof of optimality ends the solve. Where dives cannot be used (under
-// a move budget, or a problem too large for them), the MIP thread anneals like the others for the
-// first MIP_FROM of the run, then spends epochs re-planning neighbourhoods of its best roster by
-// MIP. Where they stop paying (on some problems the annealing finds more), it backs off: after each
-// MIP epoch that found nothing it anneals for twice as many epochs as the last time, up to
-// MAX_BACKOFF, before trying again.
+// dive's last employees re-planned whole by MIP (except on a small problem); the other threads
+// anneal — or, on a problem small enough (WHOLE_MIP_MAX_CHOICES), hand it to HiGHS whole, once,
+// for the rest of the run, each with its own seed. Either way a proof of optimality ends the
+// solve. Where dives cannot be used (under a move budget, or a problem too large for them), the
+// MIP thread anneals like the others for the first MIP_FROM of the run, then spends epochs
+// re-planning neighbourhoods of its best roster by MIP. Where they stop paying (on some problems
+// the annealing finds more), it backs off: after each MIP epoch that found nothing it anneals for
+// twice as many epochs as the last time, up to MAX_BACKOFF, before trying again.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Highs } from 'highs';
 import { ColumnGeneration } from './columnGeneration.js';
@@ -26,7 +26,10 @@ const MIP_FROM = 0.25;
 /** Moves one MIP neighbourhood counts as under a move budget (roughly its cost in annealing time). */
 const MIP_STEP_MOVES = 500_000;
 const MAX_BACKOFF = 16;
-/** Employees a dive leaves for HiGHS to re-plan whole (see runDive). */
+/** Employees a dive leaves for HiGHS to re-plan whole (see runDive). A small problem's dives
+ * (see WHOLE_MIP_MAX_CHOICES) fix every employee themselves: they are quick, and their own undos
+ * find more than the MIP does there (Instance5, seeds 1–6: the best known 1 143 in six runs of
+ * six, against three of six when leaving 4; bench/RESULTS.md, "Small problems' dives"). */
 const DIVE_LEAVES_TO_MIP = 4;
 /** A dive still fixing this close to the end of the run (a share of it, at least MIN_SETTLE_MS)
  * leaves the employees it has not fixed to HiGHS: a dive cut off by the clock gives nothing. */
@@ -128,15 +131,17 @@ async function createMipSearch(): Promise<{ highs: Highs; search: MipNeighbourho
 }
 
 /**
- * One column-generation dive from the best roster, until `deadline` at most. The dive leaves the
- * last DIVE_LEAVES_TO_MIP employees (or, near the end of the run, all it has not fixed) to HiGHS,
- * which re-plans their rows exactly with everyone else kept: on Instance18 the dive's last fixes
+ * One column-generation dive from the best roster, until `deadline` at most. On a problem that is
+ * not small, the dive leaves the last DIVE_LEAVES_TO_MIP employees (or, near the end of the run,
+ * all it has not fixed) to HiGHS, which re-plans their rows exactly with everyone else kept: on
+ * Instance18 the dive's last fixes
  * cost ten times what the first did, and the MIP does better (bench/RESULTS.md, "Table pricing,
  * MIP-settled dives").
  */
 function runDive(columns: ColumnGeneration, mip: MipNeighbourhoodSearch, deadline: number): StopReason {
   const settleBy = deadline - Math.max(MIN_SETTLE_MS, SETTLE_SHARE * (init.timeLimitMs ?? 0));
-  const outcome = columns.dive(Int16Array.from(search.best), deadline, () => cancelled.aborted, DIVE_LEAVES_TO_MIP, settleBy);
+  const leaveFree = small ? 0 : DIVE_LEAVES_TO_MIP;
+  const outcome = columns.dive(Int16Array.from(search.best), deadline, () => cancelled.aborted, leaveFree, settleBy);
   if (outcome.kind === 'improved') search.adopt(outcome.roster);
   if (outcome.kind === 'unsettled') {
     mip.replanEmployees(outcome.roster, outcome.free, Math.max(0, (deadline - performance.now()) / 1000), () => cancelled.aborted);
