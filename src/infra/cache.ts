@@ -61,14 +61,17 @@ export function redisCache(redis: Redis, logger: Logger): Cache {
   return {
     kind: 'redis',
     get: (key) => redis.get(key).then((value) => value ?? undefined, degrade('get')),
+    // MGET takes at least one key: with none, Redis answers an error that would read as an outage.
     getMany: (keys) =>
-      redis.mget(...keys).then(
-        (values) => values.map((value) => value ?? undefined),
-        (error: unknown) => {
-          degrade('mget')(error);
-          return keys.map(() => undefined);
-        },
-      ),
+      keys.length === 0
+        ? Promise.resolve([])
+        : redis.mget(...keys).then(
+            (values) => values.map((value) => value ?? undefined),
+            (error: unknown) => {
+              degrade('mget')(error);
+              return keys.map(() => undefined);
+            },
+          ),
     set: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds).then(() => undefined, degrade('set')),
     add: (key, value, ttlSeconds) => redis.set(key, value, 'EX', ttlSeconds, 'NX').then((reply) => reply === 'OK', () => false),
     del: (...keys) => (keys.length ? redis.del(...keys).then(() => undefined, degrade('del')) : Promise.resolve()),

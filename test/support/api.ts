@@ -1,6 +1,7 @@
 // An in-process Paiban (API, projections, solve worker) on a fresh PostgreSQL database and the real
 // Redis, with an admin token, and a small client for its HTTP API.
 import { loadConfig } from '../../src/infra/config.js';
+import bunyan from 'bunyan';
 import { silentLogger } from '../../src/infra/logger.js';
 import { startInstance, type Instance } from '../../src/instance.js';
 import { freePort } from './process.js';
@@ -82,7 +83,10 @@ export async function startPaibanInProcess(env: Record<string, string> = {}, exi
       ...env,
     },
   });
-  const instance = await startInstance('serve', config, silentLogger());
+  // TEST_LOG_FILE: the in-process instances' warnings and errors go there (to read a failure's cause).
+  const logFile = process.env.TEST_LOG_FILE;
+  const logger = logFile ? bunyan.createLogger({ name: 'paiban', level: 'warn', streams: [{ path: logFile }] }) : silentLogger();
+  const instance = await startInstance('serve', config, logger);
   return {
     instance,
     db,
