@@ -85,7 +85,7 @@ export async function startPaibanInProcess(env: Record<string, string> = {}, exi
   });
   // TEST_LOG_FILE: the in-process instances' warnings and errors go there (to read a failure's cause).
   const logFile = process.env.TEST_LOG_FILE;
-  const logger = logFile ? bunyan.createLogger({ name: 'paiban', level: 'warn', streams: [{ path: logFile }] }) : silentLogger();
+  const logger = logFile ? bunyan.createLogger({ name: 'paiban', level: 'warn', serializers: bunyan.stdSerializers, streams: [{ path: logFile }] }) : silentLogger();
   const instance = await startInstance('serve', config, logger);
   return {
     instance,
