@@ -24,16 +24,17 @@ import { annealingSettings, startSearch } from './searchRun.js';
 /** Share of the run (time or moves) annealed before the MIP neighbourhoods take over. */
 const MIP_FROM = 0.25;
 /** Share of the run annealed before a small problem goes to HiGHS whole: its proof takes most of a
- * minute, and the roster it starts from matters less than the time it has (Instance5, seeds 1–4:
- * the best known 1 143 in four runs of four from 5 % of the run, three of four from 25 %). */
+ * minute, and the roster it starts from matters less than the time it has (Instance5, seeds 1–6:
+ * the best known 1 143 in 9 runs of 9 from 5 % of the run, 9 of 11 from 25 %; bench/RESULTS.md,
+ * "Small problems: dives that finish themselves, HiGHS sooner"). */
 const WHOLE_MIP_FROM = 0.05;
 /** Moves one MIP neighbourhood counts as under a move budget (roughly its cost in annealing time). */
 const MIP_STEP_MOVES = 500_000;
 const MAX_BACKOFF = 16;
 /** Employees a dive leaves for HiGHS to re-plan whole (see runDive). A small problem's dives
  * (see WHOLE_MIP_MAX_CHOICES) fix every employee themselves: they are quick, and their own undos
- * find more than the MIP does there (Instance5, seeds 1–6: the best known 1 143 in six runs of
- * six, against three of six when leaving 4; bench/RESULTS.md, "Small problems' dives"). */
+ * find more than the MIP does there (Instance5, seeds 1–6: the best known 1 143 in 9 runs of 11,
+ * against 3 of 7 when leaving 4; same section of bench/RESULTS.md). */
 const DIVE_LEAVES_TO_MIP = 4;
 /** A dive still fixing this close to the end of the run (a share of it, at least MIN_SETTLE_MS)
  * leaves the employees it has not fixed to HiGHS: a dive cut off by the clock gives nothing. */
@@ -139,9 +140,8 @@ async function createMipSearch(): Promise<{ highs: Highs; search: MipNeighbourho
  * One column-generation dive from the best roster, until `deadline` at most. On a problem that is
  * not small, the dive leaves the last DIVE_LEAVES_TO_MIP employees (or, near the end of the run,
  * all it has not fixed) to HiGHS, which re-plans their rows exactly with everyone else kept: on
- * Instance18 the dive's last fixes
- * cost ten times what the first did, and the MIP does better (bench/RESULTS.md, "Table pricing,
- * MIP-settled dives").
+ * Instance18 the dive's last fixes cost ten times what the first did, and the MIP does better
+ * (bench/RESULTS.md, "Table pricing, MIP-settled dives").
  */
 function runDive(columns: ColumnGeneration, mip: MipNeighbourhoodSearch, deadline: number): StopReason {
   const settleBy = deadline - Math.max(MIN_SETTLE_MS, SETTLE_SHARE * (init.timeLimitMs ?? 0));

@@ -1,7 +1,7 @@
 // An in-process Paiban (API, projections, solve worker) on a fresh PostgreSQL database and the real
 // Redis, with an admin token, and a small client for its HTTP API.
-import { loadConfig } from '../../src/infra/config.js';
 import bunyan from 'bunyan';
+import { loadConfig } from '../../src/infra/config.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { startInstance, type Instance } from '../../src/instance.js';
 import { freePort } from './process.js';
