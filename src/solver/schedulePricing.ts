@@ -179,6 +179,9 @@ export class SchedulePricing {
       if (!(error instanceof TooLarge)) throw error;
       this.methodOf[e] = TABLE;
     }
+    // Once per employee at most this prices by table a second time in one call (inexact table,
+    // then too many labels); the second goes on from the penalties the first left, so it is not
+    // the same work twice.
     return this.priceByTable(e, shape, threshold, count).priced;
   }
 
