@@ -84,6 +84,8 @@ export async function startPaibanInProcess(env: Record<string, string> = {}, exi
     },
   });
   // TEST_LOG_FILE: the in-process instances' warnings and errors go there (to read a failure's cause).
+  // Not createLogger's file: it keeps one reopenable file per process and closes it when called
+  // again, so a second in-process instance would close the first one's log under it.
   const logFile = process.env.TEST_LOG_FILE;
   const logger = logFile ? bunyan.createLogger({ name: 'paiban', level: 'warn', serializers: bunyan.stdSerializers, streams: [{ path: logFile }] }) : silentLogger();
   const instance = await startInstance('serve', config, logger);
