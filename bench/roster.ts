@@ -1,6 +1,7 @@
 // Roster benchmark on Curtois instances:
-//   npm run bench:roster -- --instances <dir | file…> --time-limit <s> --seed <n> --out <dir> [--threads <n>] [--no-mip]
-// (--no-mip: the portfolio's last thread anneals throughout instead of re-planning MIP neighbourhoods.)
+//   npm run bench:roster -- --instances <dir | file…> --time-limit <s> --seed <n> --out <dir> [--threads <n>] [--no-mip] [--unimproved-limit <s>]
+// (--no-mip: the portfolio's last thread anneals throughout instead of re-planning MIP neighbourhoods;
+// --unimproved-limit: also stop when the best has not improved for that long, as the service does.)
 // Each instance goes through the public model (loader → RosterProblem → solve), the roster is
 // re-scored by the independent evaluator, written to <out>/<Instance>.csv, and summarised in a
 // table; the last line printed is one JSON object with the per-instance figures.
@@ -22,6 +23,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string', default: join(repoRoot, 'bench/out') },
     threads: { type: 'string', default: '1' },
     'no-mip': { type: 'boolean', default: false },
+    'unimproved-limit': { type: 'string' },
     bks: { type: 'string', default: resolve(repoRoot, '../shared/bench/curtois/bks.csv') },
   },
 });
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
   const timeLimitMs = Number(values['time-limit']) * 1000;
   const seed = Number(values.seed);
   const threads = Number(values.threads);
+  const unimprovedLimitMs = values['unimproved-limit'] === undefined ? undefined : Number(values['unimproved-limit']) * 1000;
   mkdirSync(values.out!, { recursive: true });
   const bestKnown = readBestKnown(values.bks!);
   const results: InstanceResult[] = [];
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     const loaded = loadCurtoisInstance(readFileSync(file, 'utf8'));
     if (!loaded.ok) throw new Error(`${file}: ${loaded.error}`);
     const started = performance.now();
-    const outcome = await solve(loaded.problem, { timeLimitMs, seed, threads, mipNeighbourhoods: values['no-mip'] !== true });
+    const outcome = await solve(loaded.problem, { timeLimitMs, unimprovedLimitMs, seed, threads, mipNeighbourhoods: values['no-mip'] !== true });
     const seconds = (performance.now() - started) / 1000;
     if (!outcome.ok) throw new Error(`${file}: ${outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     const { assignments, stats } = outcome.result;
