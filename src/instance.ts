@@ -84,6 +84,7 @@ export async function startInstance(role: InstanceRole, config: AppConfig, logge
       logger,
       handlers: [scheduleJobHandler(), dispatchJobHandler()],
       leaseSeconds: config.workers.lease_seconds,
+      solverThreads: config.workers.solver_threads,
     });
     tasks.push({ name: 'solve-worker', stop: () => worker.stop() });
   }

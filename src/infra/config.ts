@@ -115,6 +115,9 @@ export const AppConfigCodec = t.strict({
     solve_in_serve: BooleanLike,
     /** A solve's lease; a dead worker's job is retried after it runs out. */
     lease_seconds: integerIn('an integer 5-3600', 5, 3600),
+    /** Threads one roster solve uses: 1 anneals in the solver thread; more run the portfolio
+     * (annealing threads, and one that dives by column generation and re-plans by MIP). */
+    solver_threads: integerIn('an integer 1-64', 1, 64),
   }),
   retention: t.strict({
     /** Assignment rows older than this many days are pruned (events are kept). */
@@ -157,7 +160,7 @@ const DEFAULTS: Tree = {
     admin_allowed_cidrs: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7',
   },
   rate_limit: { enabled: true, per_key_per_minute: 1200, per_ip_per_minute: 120 },
-  workers: { solve_in_serve: true, lease_seconds: 30 },
+  workers: { solve_in_serve: true, lease_seconds: 30, solver_threads: 2 },
   retention: { assignments_days: 365, service_orders_days: 182, daily_at: '03:30', batch_size: 1000 },
   limits: {
     body_bytes: 4 * 1024 * 1024,

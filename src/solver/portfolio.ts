@@ -154,11 +154,11 @@ export async function runPortfolio(
       await (detached >= 0 ? Promise.race([inStep, running[detached]]) : inStep);
       const stop = stopReasonOf(collect(), bounds, lastImprovementWallMs);
       if (stop === undefined) continue;
-      // Threads still at work stop by the same clock: wait for their rosters.
-      if (stop === 'timeLimit') {
-        await Promise.all(running);
-        collect();
-      }
+      // Threads still at work stop by the same clock, or are told to stop (a proof, a target, a
+      // cancellation): wait for their rosters and counts, so the totals cover the whole run.
+      if (stop !== 'timeLimit') onAbort();
+      await Promise.all(running);
+      collect();
       const latest = reports.filter((r): r is PortfolioReport => r !== undefined);
       return { ...totals(latest), best: global!.best, score: global!.score, stopReason: stop };
     }

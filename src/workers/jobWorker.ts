@@ -77,6 +77,8 @@ export interface JobWorkerOptions {
   workerId?: string;
   /** Lease length; renewed every third of it while a job runs (default 30 s). */
   leaseSeconds?: number;
+  /** Threads one roster solve uses (default 1; see SolverThread). */
+  solverThreads?: number;
   /** Wait between looks for a job when there is none (default 500 ms). */
   pollIntervalMs?: number;
 }
@@ -96,7 +98,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorker {
   const kinds = [...handlers.keys()];
   const log = logger.child({ worker_id: workerId });
   const stopping = new AbortController();
-  const solver = new SolverThread();
+  const solver = new SolverThread(options.solverThreads ?? 1);
   let wake: (() => void) | undefined;
   // Woken by the announcement of a new job; the poll interval is the safety net.
   const listening = database.listen(JOBS_CHANNEL, () => wake?.()).catch((error: unknown) => {

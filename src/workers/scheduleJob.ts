@@ -96,6 +96,9 @@ export function scheduleJobHandler(options: ScheduleJobOptions = {}): JobHandler
         constraintEvaluations: result.stats.constraintEvaluations,
         stopReason: result.stats.stopReason,
         hardViolations: result.explanation.hardViolations,
+        threads: result.stats.threads,
+        mipSteps: result.stats.mipSteps,
+        mipImprovements: result.stats.mipImprovements,
         attempt: job.attempts,
       };
       const completed = await send({ type: 'CompleteGeneration', scheduleId, generation, assignments: result.assignments, score: result.score, stats }, 'complete');

@@ -1,7 +1,9 @@
 // One warm worker thread that runs roster and dispatch solves, one at a time, off the event loop
 // of the process (HTTP, projections, leases). Starting a thread and loading the solver takes
 // hundreds of milliseconds, so a job worker keeps its thread for all its jobs; a thread that dies
-// is replaced at the next solve.
+// is replaced at the next solve. With more than one roster thread, a roster solve runs the solver's
+// portfolio (solve.ts) from this thread: its search threads start per solve, and the last of them
+// dives by column generation and re-plans by MIP — what the benchmark's rosters come from.
 import type { Worker } from 'node:worker_threads';
 import type { DispatchRequest } from '../domain/dispatch.js';
 import type { RosterProblem, Score } from '../domain/roster.js';
@@ -26,6 +28,9 @@ interface Results {
 }
 
 /** Messages to and from solverThreadMain.ts. */
+export interface ThreadData {
+  rosterThreads: number;
+}
 export interface ThreadRequest {
   task: SolveTask;
   cancelFlag: Int32Array;
@@ -36,6 +41,9 @@ export class SolverThread {
   private worker: Worker | undefined;
   private busy = false;
 
+  /** `rosterThreads`: threads (cores) one roster solve uses; dispatch solves use one. */
+  constructor(private readonly rosterThreads = 1) {}
+
   /** Solves `task`; aborting `signal` makes the thread return its best result so far. */
   run<K extends SolveTask['kind']>(
     task: Extract<SolveTask, { kind: K }>,
@@ -44,7 +52,7 @@ export class SolverThread {
   ): Promise<Results[K]['outcome']> {
     if (this.busy) return Promise.reject(new Error('the solver thread is already solving'));
     this.busy = true;
-    const worker = (this.worker ??= startModuleThread(import.meta.url, './solverThreadMain', undefined));
+    const worker = (this.worker ??= startModuleThread(import.meta.url, './solverThreadMain', { rosterThreads: this.rosterThreads } satisfies ThreadData));
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     const cancel = () => Atomics.store(cancelFlag, 0, 1);
     if (signal.aborted) cancel();

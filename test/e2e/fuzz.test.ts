@@ -60,7 +60,8 @@ describe('fuzz: malformed requests over every route', function () {
     const settings = settingsFile({
       database: { max_connections: 8, idle_connections: 1 },
       rate_limit: { enabled: true, per_key_per_minute: 1_000_000, per_ip_per_minute: 1_000_000 },
-      workers: { solve_in_serve: true, lease_seconds: 30 },
+      // One solver thread (one annealing search): the fuzzing is of the API, not of the solver.
+      workers: { solve_in_serve: true, lease_seconds: 30, solver_threads: 1 },
     });
     paiban = await startPaibanInProcess({ CONFIG_FILE: settings, TRUSTED_PROXIES: '127.0.0.1/32' });
     const base = paiban.api.baseUrl;

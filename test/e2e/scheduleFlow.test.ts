@@ -14,6 +14,7 @@ interface ScheduleBody {
   published: boolean;
   version: number;
   score: { hard: number; medium: number; soft: number } | null;
+  stats: Record<string, number | string> | null;
 }
 interface AssignmentsBody {
   version: number;
@@ -56,8 +57,9 @@ describe('schedule service end to end', function () {
 
   it('generates, refuses a rule-breaking assignment, publishes, replans around an absence, and remembers every step', async () => {
     const timeLimitMs = 4000;
-    const requested = await api.post<{ scheduleId: string; version: number }>('/api/v1/schedules', { name: 'week 2', problem, solver: { timeLimitMs, seed: 3 } });
+    const requested = await api.post<{ scheduleId: string; version: number; solver: unknown }>('/api/v1/schedules', { name: 'week 2', problem, solver: { timeLimitMs, seed: 3 } });
     assert.equal(requested.status, 202, JSON.stringify(requested.body));
+    assert.deepEqual(requested.body.solver, { timeLimitMs, unimprovedLimitMs: timeLimitMs, seed: 3 }, 'no early stop unless asked for');
     const id = requested.body.scheduleId;
     assert.equal(requested.headers.get('location'), `/api/v1/schedules/${id}`);
 
@@ -65,6 +67,10 @@ describe('schedule service end to end', function () {
     const generated = await waitForStatus(api, id, ['generated', 'failed']);
     assert.equal(generated.status, 'generated', JSON.stringify(generated));
     assert.ok(Date.now() - startedAt < timeLimitMs + 5000, 'generated within its time limit (plus projection lag)');
+    // The service's default is the two-thread portfolio, whose MIP proves a roster this small
+    // optimal long before the time limit (one annealing search would run until it stalls).
+    assert.equal(generated.stats?.threads, 2, JSON.stringify(generated.stats));
+    assert.equal(generated.stats?.stopReason, 'optimal', JSON.stringify(generated.stats));
 
     // The roster as served, checked by the evaluator that shares no code with the search.
     const first = await api.get<AssignmentsBody>(`/api/v1/schedules/${id}/assignments`);

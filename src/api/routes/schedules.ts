@@ -10,7 +10,7 @@ import { scheduleAggregate } from '../../commands/scheduleAggregate.js';
 import { currentAssignments } from '../../commands/scheduleDecider.js';
 import { CoverRequirement, NonNegativeInt, RosterProblem, type Assignment } from '../../domain/roster.js';
 import { strictObject } from '../../domain/rosterCodecSupport.js';
-import { CoverKey, DEFAULT_SOLVER_SETTINGS, SolverSettings, streamIdOfSchedule, type ScheduleCommand } from '../../domain/schedule.js';
+import { CoverKey, resolveSolverSettings, SolverSettings, streamIdOfSchedule, type ScheduleCommand } from '../../domain/schedule.js';
 import type { AppConfig } from '../../infra/config.js';
 import type { Services } from '../../infra/services.js';
 import type { ReadCache, Served } from '../../projections/readCache.js';
@@ -107,7 +107,7 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
     if (errors.length) throw invalidInput(errors, 'The roster problem is not consistent.');
     const context = commandContextOf(ctx, orgOf(ctx), { expectedVersion: false });
     const scheduleId = newResourceId(context.orgId, context.idempotencyKey);
-    const solver = { ...DEFAULT_SOLVER_SETTINGS, ...body.solver };
+    const solver = resolveSolverSettings(body.solver);
     const command = { type: 'RequestSchedule' as const, scheduleId, name: body.name ?? '', problem: body.problem, solver };
     const outcome = acceptedOrThrow(ctx, await handleCommand(commands, scheduleAggregate, command, context));
     ctx.status = 202;
@@ -269,7 +269,7 @@ export function schedulesRouter({ services, readCache, limits }: SchedulesRouter
 
   router.post('/:id/replan', async (ctx) => {
     const body = decodeBody(ReplanBody, ctx.request.body);
-    const solver = { ...DEFAULT_SOLVER_SETTINGS, ...body.solver };
+    const solver = resolveSolverSettings(body.solver);
     const changePenalty = (body.changePenalty ?? DEFAULT_CHANGE_PENALTY) as NonNegativeInt;
     const outcome = await send(ctx, { type: 'Replan', scheduleId: ctx.params.id, changePenalty, solver });
     answerChange(ctx, outcome.version, { changePenalty, solver });

@@ -68,6 +68,12 @@ database: { host: '\${MY_DB}', name: 'roster_\${SUFFIX}', max_connections: 7 }
     assert.equal(loadConfig({ env: { APP_PORT: '9000' }, file }).app.port, 9000);
   });
 
+  it('sets the threads of a roster solve by SOLVER_THREADS (default 2), and refuses fewer than 1', () => {
+    assert.equal(loadConfig({ env: {} }).workers.solver_threads, 2);
+    assert.equal(loadConfig({ env: { SOLVER_THREADS: '1' } }).workers.solver_threads, 1);
+    assert.match(errorOf(() => loadConfig({ env: { SOLVER_THREADS: '0' } })), /workers\.solver_threads: expected an integer 1-64, got "?0"?/);
+  });
+
   it('reads CONFIG_FILE when set', () => {
     const file = configFile('app: { name: from-config-file }\n');
     assert.equal(loadConfig({ env: { CONFIG_FILE: file } }).app.name, 'from-config-file');
