@@ -44,6 +44,9 @@ describe('scale-out: two API processes and two workers', function () {
         CONFIG_FILE: configFile,
         SOLVE_IN_SERVE: 'false',
         SOLVE_LEASE_SECONDS: '10',
+        // One annealing search per solve: it runs its whole limit (two threads would prove these
+        // small rosters optimal at once), so the six solves overlap and both workers take some.
+        SOLVER_THREADS: '1',
       });
       await child.waitForLog((line) => /listening/.test(String(line.message)), 60_000);
       instances.push({ name, process: child, api: new ApiClient(`http://127.0.0.1:${port}`) });

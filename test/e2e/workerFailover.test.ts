@@ -36,6 +36,9 @@ describe('solve worker failover', function () {
       REDIS_PORT: String(REDIS.port),
       APP_PORT: String(await freePort()),
       SOLVE_LEASE_SECONDS: '5',
+      // One annealing search: it runs its whole limit (two threads would prove this small roster
+      // optimal before the worker can be killed mid-solve).
+      SOLVER_THREADS: '1',
     });
     workers.push(worker);
     await worker.waitForLog((line) => line.message === 'job worker started');
