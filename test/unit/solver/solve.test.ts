@@ -97,6 +97,30 @@ describe('solve', () => {
     assert.equal(result.score.hard, 1);
   });
 
+  it('never moves pins in the portfolio either, whose MIP proves the rest optimal', async () => {
+    // Pins that cost: nobody on day 1 (one head short) and both on day 5 (one head over). Any
+    // search free to move them would fill day 1 and empty half of day 5.
+    const problem = tinyProblem(
+      {
+        employees: [{ id: 'E', contractId: 'C' }, { id: 'F', contractId: 'C' }],
+        cover: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, shiftId: 'D', required: 1, underWeight: 10, overWeight: 10 })),
+        pins: [
+          { employeeId: 'E', day: 1, shiftId: null },
+          { employeeId: 'F', day: 1, shiftId: null },
+          { employeeId: 'E', day: 5, shiftId: 'D' },
+          { employeeId: 'F', day: 5, shiftId: 'D' },
+        ],
+      },
+      { maxConsecutiveWorkDays: 3 },
+    );
+    const result = solved(await solve(problem, { timeLimitMs: 10_000, threads: 2 }));
+    assert.equal(result.stats.stopReason, 'optimal');
+    assert.deepEqual(result.assignments.filter((a) => a.day === 1), []);
+    assert.deepEqual(result.assignments.filter((a) => a.day === 5).map((a) => a.employeeId).sort(), ['E', 'F']);
+    assert.equal(result.score.hard, 0);
+    assert.equal(result.score.soft, 20, 'the two pinned cover penalties, and nothing else');
+  });
+
   it('keeps the published baseline when nothing is worth changing', () => {
     const baseline = [0, 1, 2].map((day) => ({ employeeId: 'E', day, shiftId: 'D' }));
     const problem = tinyProblem({
