@@ -121,16 +121,17 @@ describe('solve', () => {
     assert.equal(result.score.soft, 20, 'the two pinned cover penalties, and nothing else');
   });
 
-  it('keeps the published baseline when nothing is worth changing', () => {
+  it('keeps the published baseline when nothing is worth changing, on one thread and in the portfolio', async () => {
     const baseline = [0, 1, 2].map((day) => ({ employeeId: 'E', day, shiftId: 'D' }));
     const problem = tinyProblem({
       employees: [{ id: 'E', contractId: 'C' }, { id: 'F', contractId: 'C' }],
       cover: [0, 1, 2].map((day) => ({ day, shiftId: 'D', required: 1, underWeight: 10, overWeight: 10 })),
       baseline: { assignments: baseline, changePenalty: 50 },
     });
-    const result = solved(solveSync(problem, { moveBudget: 20_000 }));
-    assert.deepEqual(result.assignments, baseline);
-    assert.deepEqual(result.score, { hard: 0, medium: 0, soft: 0 });
+    for (const result of [solved(solveSync(problem, { moveBudget: 20_000 })), solved(await solve(problem, { timeLimitMs: 10_000, threads: 2 }))]) {
+      assert.deepEqual(result.assignments, baseline);
+      assert.deepEqual(result.score, { hard: 0, medium: 0, soft: 0 });
+    }
   });
 
   it('returns the referential errors of an invalid problem instead of solving', () => {
