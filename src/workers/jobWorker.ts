@@ -98,7 +98,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorker {
   const kinds = [...handlers.keys()];
   const log = logger.child({ worker_id: workerId });
   const stopping = new AbortController();
-  const solver = new SolverThread(options.solverThreads ?? 1);
+  const solver = new SolverThread(options.solverThreads);
   let wake: (() => void) | undefined;
   // Woken by the announcement of a new job; the poll interval is the safety net.
   const listening = database.listen(JOBS_CHANNEL, () => wake?.()).catch((error: unknown) => {
