@@ -77,6 +77,8 @@ export async function runPortfolio(
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = (): void => void Atomics.store(cancelFlag, 0, 1);
   bounds.signal?.addEventListener('abort', onAbort);
+  // A signal aborted already will fire no event.
+  if (bounds.signal?.aborted === true) onAbort();
   // A caller's flag has no event: watch it, so threads deep in a MIP solve hear of it too.
   const callerFlag = bounds.cancelFlag;
   const watch = callerFlag === undefined ? undefined : setInterval(() => Atomics.load(callerFlag, 0) !== 0 && onAbort(), CANCEL_POLL_MS);

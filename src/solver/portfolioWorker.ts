@@ -52,11 +52,11 @@ const port = parentPort;
 if (port === null) throw new Error('portfolioWorker must run in a worker thread');
 
 const p = compileProblem(init.problem);
-const search = startSearch(p, init.seed, annealingSettings(init.annealing));
 // This thread's clock: performance.now() of the moment the whole solve started.
 const startedAt = performance.now() - (Date.now() - init.startWallMs);
 const cancelled = { get aborted(): boolean { return Atomics.load(init.cancelFlag, 0) !== 0; } } as AbortSignal;
 const overallDeadline = init.timeLimitMs === undefined ? undefined : startedAt + init.timeLimitMs;
+const search = startSearch(p, init.seed, annealingSettings(init.annealing), { timeLimitMs: init.timeLimitMs, moveBudget: init.moveBudget, signal: cancelled }, startedAt);
 // Whole-problem MIP and dives only on a clock: a solve bounded by nodes alone could run for hours,
 // and how far a dive gets depends on time.
 const onClock = overallDeadline !== undefined && init.moveBudget === undefined;

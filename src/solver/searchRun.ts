@@ -23,10 +23,13 @@ export function annealingSettings(overrides: Partial<AnnealingSettings> | undefi
   return { ...DEFAULT_ANNEALING, ...overrides };
 }
 
-/** Creates the search from the constructed roster. */
-export function startSearch(p: CompiledProblem, seed: number, settings: AnnealingSettings): RosterSearch {
+/** Creates the search from the constructed roster; the construction ends early once the run's time
+ * is up or it is cancelled (a very large request can take longer than its limit to fill). */
+export function startSearch(p: CompiledProblem, seed: number, settings: AnnealingSettings, bounds: RunBounds, startedAt: number): RosterSearch {
+  const { limits } = limitsFor(bounds, startedAt);
+  const stopped = (): boolean => (limits.deadline !== undefined && performance.now() >= limits.deadline) || limits.signal?.aborted === true;
   // Built with the final (high) hard weight: leave a cell unfilled rather than break a hard rule.
-  const initial = constructRoster(p, settings.finalHardWeight, settings.mediumWeight);
+  const initial = constructRoster(p, settings.finalHardWeight, settings.mediumWeight, stopped);
   return new RosterSearch(p, seed, initial, settings);
 }
 

@@ -78,7 +78,8 @@ export function solveSync(problem: RosterProblem, options: SolveOptions = {}): S
   if (errors.length > 0) return { ok: false, errors };
   const startedAt = performance.now();
   const p = compileProblem(problem);
-  const search = startSearch(p, options.seed ?? 1, annealingSettings(options.annealing));
+  const bounds = boundsOf(options);
+  const search = startSearch(p, options.seed ?? 1, annealingSettings(options.annealing), bounds, startedAt);
   // Progress is throttled: early in a search the best improves thousands of times a second.
   let lastReport = -Infinity;
   let reported: Score | undefined;
@@ -87,7 +88,7 @@ export function solveSync(problem: RosterProblem, options: SolveOptions = {}): S
     lastReport = performance.now();
     options.onProgress?.(reported);
   };
-  const stopReason = runSearch(search, boundsOf(options), startedAt, (best) => {
+  const stopReason = runSearch(search, bounds, startedAt, (best) => {
     if (performance.now() - lastReport >= PROGRESS_INTERVAL_MS) report(best);
   });
   const final = search.bestScore;

@@ -64,6 +64,16 @@ describe('solve', () => {
     assert.ok(Date.now() - started < 5000);
   });
 
+  it('does not even build a start roster once cancelled, on one thread or in the portfolio', async () => {
+    // The construction checks the stop rules too: on a large request it can outlast the time limit.
+    for (const threads of [1, 2]) {
+      const outcome = await solve(instance1, { timeLimitMs: 10_000, threads, signal: AbortSignal.abort() });
+      assert.ok(outcome.ok);
+      assert.equal(outcome.result.stats.stopReason, 'cancelled', `threads ${threads}`);
+      assert.equal(outcome.result.assignments.length, 0, `threads ${threads}`);
+    }
+  });
+
   it('stops when the best has not improved for the unimproved limit', () => {
     const result = solved(solveSync(tinyProblem(), { timeLimitMs: 10_000, unimprovedLimitMs: 100 }));
     assert.equal(result.stats.stopReason, 'unimproved');
