@@ -9,7 +9,8 @@
 // MIP thread anneals like the others for the first MIP_FROM of the run, then spends epochs
 // re-planning neighbourhoods of its best roster by MIP. Where they stop paying (on some problems
 // the annealing finds more), it backs off: after each MIP epoch that found nothing it anneals for
-// twice as many epochs as the last time, up to MAX_BACKOFF, before trying again.
+// twice as many epochs as the last time, up to MAX_BACKOFF, before trying again. A problem with
+// more shift choices than MIP_MAX_CHOICES gets no MIP at all: every thread anneals.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Highs } from 'highs';
 import { ColumnGeneration } from './columnGeneration.js';
@@ -46,6 +47,14 @@ const MIN_SETTLE_MS = 5_000;
  * neighbourhoods stall; on Instance7 (1 248) it finds nothing in 45 s and neighbourhoods do better.
  */
 const WHOLE_MIP_MAX_CHOICES = 1000;
+/**
+ * Problems with more shift choices than this get no MIP thread (it anneals like the others): the
+ * model and HiGHS grow with the choices (peak RSS of a two-thread solve: 0.6 GB at 140 000, 0.9 GB
+ * at 280 000, 1.6 GB at 560 000; at 1.8 million HiGHS aborted past 3 GB), the worker pods have
+ * 2 GB, and on such sizes the MIP steps found little in a service-length solve (bench/RESULTS.md,
+ * "Large requests"). Instance20, the largest benchmark instance solved, has 54 600.
+ */
+const MIP_MAX_CHOICES = 300_000;
 
 const init = workerData as PortfolioInit;
 const port = parentPort;
@@ -130,6 +139,7 @@ function shiftChoices(): number {
 }
 
 async function createMipSearch(): Promise<{ highs: Highs; search: MipNeighbourhoodSearch } | undefined> {
+  if (shiftChoices() > MIP_MAX_CHOICES) return undefined;
   const built = buildRosterMip(p);
   if (!built.ok) return undefined;
   const highs = await loadMipEngine();
