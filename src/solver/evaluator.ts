@@ -199,11 +199,19 @@ export function evaluateRoster(problem: RosterProblem, assignments: readonly Shi
 
   // Cover.
   const skillsOf = new Map(problem.employees.map((e) => [e.id, new Set(e.skills ?? [])]));
-  for (const c of problem.cover) {
-    let n = 0;
-    for (const [employeeId, list] of byEmployee) {
-      for (const a of list) if (a.day === c.day && a.shiftId === c.shiftId && (c.skill === undefined || skillsOf.get(employeeId)!.has(c.skill))) n++;
+  // Who works each (day, shift), once an assignment: a requirement then reads only its own cell.
+  const workersOf = new Map<string, string[]>();
+  for (const [employeeId, list] of byEmployee) {
+    for (const a of list) {
+      const cell = `${a.day}\u0000${a.shiftId}`;
+      const workers = workersOf.get(cell);
+      if (workers === undefined) workersOf.set(cell, [employeeId]);
+      else workers.push(employeeId);
     }
+  }
+  for (const c of problem.cover) {
+    const workers = workersOf.get(`${c.day}\u0000${c.shiftId}`) ?? [];
+    const n = c.skill === undefined ? workers.length : workers.filter((employeeId) => skillsOf.get(employeeId)!.has(c.skill!)).length;
     const under = Math.max(0, c.required - n);
     const over = Math.max(0, n - c.required);
     const what = c.skill === undefined ? '' : ` with skill ${c.skill}`;

@@ -53,9 +53,11 @@ export function explain(problem: RosterProblem, assignments: readonly ShiftAssig
   for (const r of [...(problem.shiftOnRequests ?? []), ...(problem.shiftOffRequests ?? [])]) {
     if (r.weight > 0) requestCount.set(r.employeeId, (requestCount.get(r.employeeId) ?? 0) + 1);
   }
+  const assignmentsOf = groupBy(assignments, (a) => a.employeeId);
+  const matchesOf = groupBy(evaluation.matches, (m) => m.employeeId);
   const employees: EmployeeSummary[] = problem.employees.map((employee) => {
-    const mine = assignments.filter((a) => a.employeeId === employee.id);
-    const matches = evaluation.matches.filter((m) => m.employeeId === employee.id);
+    const mine = assignmentsOf.get(employee.id) ?? [];
+    const matches = matchesOf.get(employee.id) ?? [];
     const penalty: Score = { hard: 0, medium: 0, soft: 0 };
     for (const m of matches) penalty[m.level] += m.penalty;
     const requestsBroken = matches.filter((m) => m.constraint === 'shiftOnRequest' || m.constraint === 'shiftOffRequest').length;
@@ -70,6 +72,17 @@ export function explain(problem: RosterProblem, assignments: readonly ShiftAssig
     };
   });
   return { score: evaluation.score, hardViolations: evaluation.hardViolations, constraints, employees };
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string | undefined, T[]> {
+  const groups = new Map<string | undefined, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 export interface Recommendation {
