@@ -293,11 +293,15 @@ export class RosterScore {
       }
       prev = s;
     }
-    // The runs inside [runFrom, runTo].
+    // The runs inside [runFrom, runTo]. Days runFrom .. lo - 1 and hi + 1 .. runTo are each one run
+    // (see openWindow), so the walk jumps over them: a long run of days off, such as the rest of
+    // the horizon while the construction fills it day by day, costs no more than a short one.
     const to = this.wRunTo;
     let runStart = this.wRunFrom;
     let runWorked = a[base + runStart]! !== OFF;
     for (let d = runStart + 1; d <= to + 1; d++) {
+      if (d < lo) d = lo;
+      else if (d > hi + 1 && d <= to) d = to + 1;
       const worked = d <= to && a[base + d]! !== OFF;
       if (d <= to && worked === runWorked) continue;
       this.runPenalty(e, runWorked, runStart, d - 1);
