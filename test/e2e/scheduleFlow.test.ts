@@ -150,6 +150,37 @@ describe('schedule service end to end', function () {
     }
   });
 
+  it('lists the requirements left short, per skill, as assignments change', async () => {
+    // Monday's day shift also wants a nurse; only e1 and e2 are nurses.
+    const base = weekProblem(8);
+    const nursing = {
+      ...base,
+      employees: base.employees.map((e) => (e.id === 'e1' || e.id === 'e2' ? { ...e, skills: ['nurse'] } : e)),
+      cover: [...base.cover, { day: 0, shiftId: 'D', skill: 'nurse', required: 1, underWeight: 100, overWeight: 10 }],
+    };
+    const requested = await api.post<{ scheduleId: string }>('/api/v1/schedules', { problem: nursing, solver: { timeLimitMs: 2000, seed: 1 } });
+    assert.equal(requested.status, 202, JSON.stringify(requested.body));
+    const id = requested.body.scheduleId;
+    await waitForStatus(api, id, ['generated']);
+    const unfilled = async () => (await api.get<{ unfilled: { day: number; shiftId: string; skill: string | null; missing: number }[] }>(`/api/v1/schedules/${id}/unfilled`)).body.unfilled;
+    assert.deepEqual(await unfilled(), [], 'the solver fills every requirement, the nurse too');
+
+    const roster = asAssignments((await api.get<AssignmentsBody>(`/api/v1/schedules/${id}/assignments`)).body);
+    const monday = roster.find((a) => a.day === 0 && a.shiftId === 'D')!;
+    assert.ok(['e1', 'e2'].includes(monday.employeeId), `a nurse works Monday's day shift, not ${monday.employeeId}`);
+    const unassigned = await api.request<{ version: number }>('DELETE', `/api/v1/schedules/${id}/assignments/${monday.employeeId}/0`);
+    assert.equal(unassigned.status, 202, JSON.stringify(unassigned.body));
+    await waitForVersion(api, id, unassigned.body.version);
+    const short = (await unfilled()).map((u) => ({ day: u.day, shiftId: u.shiftId, skill: u.skill, missing: u.missing }));
+    assert.deepEqual(
+      short.sort((x, y) => String(x.skill).localeCompare(String(y.skill))),
+      [
+        { day: 0, shiftId: 'D', skill: null, missing: 1 },
+        { day: 0, shiftId: 'D', skill: 'nurse', missing: 1 },
+      ],
+    );
+  });
+
   it('lets exactly one of two changes made against the same version win', async () => {
     const requested = await api.post<{ scheduleId: string }>('/api/v1/schedules', { problem, solver: { timeLimitMs: 1000 } });
     const id = requested.body.scheduleId;
