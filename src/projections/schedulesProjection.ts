@@ -8,6 +8,7 @@ import { ScheduleEvent } from '../domain/schedule.js';
 import type { Queryable } from '../infra/database.js';
 import type { RecordedEvent } from '../infra/eventstore/eventStore.js';
 import { dateOf, minutesOfDay } from '../solver/calendar.js';
+import { coverHeads } from '../solver/evaluator.js';
 import type { Projection } from './projection.js';
 
 const INSERT_SCHEDULE = `
@@ -78,20 +79,10 @@ async function insertAssignments(tx: Queryable, ids: [string, string], problem: 
 /** Recomputes which requirements are short of people, from the problem and the assignments. */
 async function refreshUnfilled(tx: Queryable, ids: [string, string], problem: RosterProblem): Promise<void> {
   const { rows } = await tx.query<{ employee_id: string; day: number; shift_id: string }>(LOAD_ASSIGNMENTS, ids);
-  const skills = new Map(problem.employees.map((e) => [e.id, new Set(e.skills ?? [])]));
-  // Who works each (day, shift), read once: a requirement then looks at its own cell only (a
-  // 2 000-employee, 366-day schedule took 14 s here when each requirement scanned every row).
-  const workersOf = new Map<string, string[]>();
-  for (const r of rows) {
-    const cell = `${r.day}\u0000${r.shift_id}`;
-    const workers = workersOf.get(cell);
-    if (workers === undefined) workersOf.set(cell, [r.employee_id]);
-    else workers.push(r.employee_id);
-  }
+  const heads = coverHeads(problem, rows.map((r) => ({ employeeId: r.employee_id, day: r.day, shiftId: r.shift_id })));
   const columns: [number[], string[], string[], number[], number[], number[], boolean[]] = [[], [], [], [], [], [], []];
-  for (const cover of problem.cover) {
-    const workers = workersOf.get(`${cover.day}\u0000${cover.shiftId}`) ?? [];
-    const assigned = cover.skill === undefined ? workers.length : workers.filter((id) => skills.get(id)?.has(cover.skill!) === true).length;
+  for (const [i, cover] of problem.cover.entries()) {
+    const assigned = heads[i]!;
     if (assigned >= cover.required) continue;
     columns[0].push(cover.day);
     columns[1].push(cover.shiftId);

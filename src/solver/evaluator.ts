@@ -198,20 +198,9 @@ export function evaluateRoster(problem: RosterProblem, assignments: readonly Shi
   }
 
   // Cover.
-  const skillsOf = new Map(problem.employees.map((e) => [e.id, new Set(e.skills ?? [])]));
-  // Who works each (day, shift), once an assignment: a requirement then reads only its own cell.
-  const workersOf = new Map<string, string[]>();
-  for (const [employeeId, list] of byEmployee) {
-    for (const a of list) {
-      const cell = `${a.day}\u0000${a.shiftId}`;
-      const workers = workersOf.get(cell);
-      if (workers === undefined) workersOf.set(cell, [employeeId]);
-      else workers.push(employeeId);
-    }
-  }
-  for (const c of problem.cover) {
-    const workers = workersOf.get(`${c.day}\u0000${c.shiftId}`) ?? [];
-    const n = c.skill === undefined ? workers.length : workers.filter((employeeId) => skillsOf.get(employeeId)!.has(c.skill!)).length;
+  const heads = coverHeads(problem, assignments);
+  for (const [i, c] of problem.cover.entries()) {
+    const n = heads[i]!;
     const under = Math.max(0, c.required - n);
     const over = Math.max(0, n - c.required);
     const what = c.skill === undefined ? '' : ` with skill ${c.skill}`;
@@ -274,4 +263,26 @@ function runsOf(values: readonly boolean[]): Run[] {
     }
   }
   return runs;
+}
+
+/**
+ * Heads counted towards each cover requirement (in `problem.cover` order): the assignments on its
+ * day and shift, by employees of the problem who have its skill when it names one. Each cell's
+ * workers are gathered once, so a requirement reads only its own (a 2 000-employee, 366-day roster
+ * took 9 s when each requirement scanned every assignment).
+ */
+export function coverHeads(problem: RosterProblem, assignments: readonly ShiftAssignment[]): number[] {
+  const skillsOf = new Map(problem.employees.map((e) => [e.id, new Set(e.skills ?? [])]));
+  const workersOf = new Map<string, string[]>();
+  for (const a of assignments) {
+    if (!skillsOf.has(a.employeeId)) continue;
+    const cell = `${a.day}\u0000${a.shiftId}`;
+    const workers = workersOf.get(cell);
+    if (workers === undefined) workersOf.set(cell, [a.employeeId]);
+    else workers.push(a.employeeId);
+  }
+  return problem.cover.map((c) => {
+    const workers = workersOf.get(`${c.day}\u0000${c.shiftId}`) ?? [];
+    return c.skill === undefined ? workers.length : workers.filter((id) => skillsOf.get(id)!.has(c.skill!)).length;
+  });
 }
