@@ -27,9 +27,10 @@ describe('solve', () => {
   it('is deterministic for a seed and move budget, and seeds matter', () => {
     const a = solved(solveSync(instance1, { moveBudget: 50_000, seed: 7 }));
     const b = solved(solveSync(instance1, { moveBudget: 50_000, seed: 7 }));
-    const c = solved(solveSync(instance1, { moveBudget: 50_000, seed: 8 }));
     assert.deepEqual(a.assignments, b.assignments);
-    assert.notDeepEqual(a.assignments, c.assignments);
+    // Short runs: with 50 000 moves both seeds may end on the same near-optimal roster.
+    const [c, d] = [7, 8].map((seed) => solved(solveSync(instance1, { moveBudget: 10_000, seed })));
+    assert.notDeepEqual(c!.assignments, d!.assignments);
   });
 
   it('runs a deterministic two-thread portfolio in worker threads', async () => {

@@ -95,12 +95,12 @@ describe('window planner (property)', () => {
 });
 
 /**
- * Runs searches of up to `maxMoves` moves in which re-plans (single, pair and weekend-aimed pair;
+ * Runs searches of up to `maxMoves` moves in which re-plans (single, pair, weekend- and request-aimed pair;
  * short windows, high effort) are a large part of the moves, and checks the score against a full
  * recomputation and the evaluator, the pins, and that the same seed gives the same roster.
  */
 function checkFrequentReplans(problems: fc.Arbitrary<RosterProblem>, maxMoves: number): void {
-  const settings = { ...DEFAULT_ANNEALING, replanEffort: 0.95, replanDays: 4, replanPairShare: 0.7, startTemperature: 50, endTemperature: 5, hardWeight: 3 };
+  const settings = { ...DEFAULT_ANNEALING, replanEffort: 0.95, replanDays: 4, replanPairShare: 0.7, replanWishShare: 0.5, startTemperature: 50, endTemperature: 5, hardWeight: 3 };
   fc.assert(
     fc.property(problems, fc.integer(), fc.integer({ min: 1, max: maxMoves }), (problem, seed, moves) => {
       const p = compileProblem(problem);
