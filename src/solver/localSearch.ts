@@ -525,7 +525,8 @@ export class RosterSearch {
    * share `replanPairShare` of re-plans, a second employee's window is emptied first and re-planned
    * after: the pair can then hand work to each other, which a single re-plan never does (it would
    * leave cover short). A share `replanWeekendShare` first tries to aim a pair at a half-worked
-   * weekend (aimAtHalfWeekend).
+   * weekend (aimAtHalfWeekend), and a share `replanWishShare` of the rest at a request not met
+   * (aimAtUnmetWish).
    */
   private replanMove(): boolean {
     const p = this.p;
@@ -533,11 +534,11 @@ export class RosterSearch {
     let lo: number;
     let e1: number;
     let e2 = -1;
-    if (this.random.next() < this.settings.replanWeekendShare && this.aimAtHalfWeekend(length)) {
-      lo = this.aimedLo;
-      e1 = this.aimedEmployee;
-      e2 = this.aimedPartner;
-    } else if (!this.repairing && this.settings.replanWishShare > 0 && this.random.next() < this.settings.replanWishShare && this.aimAtUnmetWish(length)) {
+    const { replanWeekendShare, replanWishShare } = this.settings;
+    const aimed =
+      (this.random.next() < replanWeekendShare && this.aimAtHalfWeekend(length)) ||
+      (!this.repairing && replanWishShare > 0 && this.random.next() < replanWishShare && this.aimAtUnmetWish(length));
+    if (aimed) {
       lo = this.aimedLo;
       e1 = this.aimedEmployee;
       e2 = this.aimedPartner;
@@ -627,7 +628,8 @@ export class RosterSearch {
       for (let i = 0; i < E; i++) {
         const e2 = this.movable[(from + i) % E]!;
         const held = a[e2 * D + d]!;
-        if (e2 === e1 || held !== wish || (wish === OFF && this.allowed[(e2 * D + d) * S1 + current + 1] !== 1)) continue;
+        // A partner pinned that day cannot hand its shift over (nor take the employee's).
+        if (e2 === e1 || held !== wish || p.pinned[e2 * D + d] === 1 || (wish === OFF && this.allowed[(e2 * D + d) * S1 + current + 1] !== 1)) continue;
         this.aimedEmployee = e1;
         this.aimedPartner = e2;
         this.aimedLo = Math.max(0, Math.min(D - length, d - this.random.int(length)));
