@@ -79,9 +79,11 @@ describe('incremental score (property)', () => {
     fc.assert(
       fc.property(problemArbitrary, fc.integer(), fc.integer({ min: 1, max: 400 }), (problem, seed, moves) => {
         const p = compileProblem(problem);
-        // A high temperature accepts many moves, so both the apply and the undo paths run.
+        // A high temperature accepts many moves, so both the apply and the undo paths run; wish
+        // swaps are drawn more often than by default.
         const initial = p.pinnedShift.map((s, i) => (p.pinned[i] === 1 ? s : -1));
-        const search = new RosterSearch(p, seed, initial, { ...DEFAULT_ANNEALING, startTemperature: 50, endTemperature: 5, hardWeight: 3, maxBlock: 4 });
+        const settings = { ...DEFAULT_ANNEALING, startTemperature: 50, endTemperature: 5, hardWeight: 3, maxBlock: 4, wishSwapShare: 0.3 };
+        const search = new RosterSearch(p, seed, initial, settings);
         search.run({ moveBudget: moves }, () => search.moves / moves);
         const fresh = new RosterScore(p, search.state.a);
         assert.deepEqual(scoreOf(search.state), scoreOf(fresh));
