@@ -3,7 +3,7 @@ import { compileProblem } from '../../../src/solver/compiledProblem.js';
 import { DEFAULT_ANNEALING, RosterSearch } from '../../../src/solver/localSearch.js';
 import { evaluateRoster } from '../../../src/solver/evaluator.js';
 import { assignmentsFromRoster, rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
-import type { ShiftAssignment } from '../../../src/domain/roster.js';
+import type { RosterProblem, ShiftAssignment } from '../../../src/domain/roster.js';
 import { tinyProblem, work } from './fixtures.js';
 
 // Every simple move is a wish swap (no re-plans, nothing else drawn): what these searches find,
@@ -11,7 +11,7 @@ import { tinyProblem, work } from './fixtures.js';
 const WISH_SWAPS_ONLY = { ...DEFAULT_ANNEALING, replanEffort: 0, wishSwapShare: 1 };
 
 /** Runs the search from `start` and returns the best roster as assignments, with its score. */
-function search(problem: ReturnType<typeof tinyProblem>, start: ShiftAssignment[], moves: number) {
+function search(problem: RosterProblem, start: ShiftAssignment[], moves: number) {
   const p = compileProblem(problem);
   const run = new RosterSearch(p, 1, rosterFromAssignments(p, start), WISH_SWAPS_ONLY);
   run.run({ moveBudget: moves }, () => run.moves / moves);
