@@ -411,7 +411,8 @@ export class RosterSearch {
     const d = this.aimedDay;
     const x = a[e1 * D + d]!;
     const y = a[e2 * D + d]!;
-    if (!this.isAllowed(e1, d, y) || !this.isAllowed(e2, d, x)) return false;
+    // The wish is one of e1's allowed options; whether e2 may take e1's is still to be checked.
+    if (!this.isAllowed(e2, d, x)) return false;
     const gain = this.minutesOf(y) - this.minutesOf(x);
     let second = -1;
     if (gain !== 0) {
