@@ -80,9 +80,9 @@ describe('incremental score (property)', () => {
       fc.property(problemArbitrary, fc.integer(), fc.integer({ min: 1, max: 400 }), (problem, seed, moves) => {
         const p = compileProblem(problem);
         // A high temperature accepts many moves, so both the apply and the undo paths run; wish
-        // swaps are drawn more often than by default.
+        // swaps and short-cover moves are drawn more often than by default.
         const initial = p.pinnedShift.map((s, i) => (p.pinned[i] === 1 ? s : -1));
-        const settings = { ...DEFAULT_ANNEALING, startTemperature: 50, endTemperature: 5, hardWeight: 3, maxBlock: 4, wishSwapShare: 0.3 };
+        const settings = { ...DEFAULT_ANNEALING, startTemperature: 50, endTemperature: 5, hardWeight: 3, maxBlock: 4, wishSwapShare: 0.3, shortCoverShare: 0.3 };
         const search = new RosterSearch(p, seed, initial, settings);
         search.run({ moveBudget: moves }, () => search.moves / moves);
         const fresh = new RosterScore(p, search.state.a);
