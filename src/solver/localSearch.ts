@@ -9,7 +9,8 @@
 // re-plan may take a fully staffed shift by pushing its worker to a short shift of the same day
 // (an ejection, priced by the planner and applied with the plan). Once hard rules are repaired, a
 // share of the simple moves meets a request not met by a wish swap: the employee and one who holds
-// the wished shift exchange that day and a second day that gives both their minutes back.
+// the wished shift exchange that day and a second day that gives both their minutes back; and
+// another share puts someone on a shift whose cover is short, keeping their minutes.
 // A move is applied, re-scored incrementally over a window around the changed days (see
 // rosterScore.ts), and undone when rejected; nothing is allocated per move.
 //
