@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import type { ShiftAssignment, RosterProblem } from '../../../src/domain/roster.js';
 import { decodeRosterProblem } from '../../../src/domain/roster.js';
 import { loadCurtoisInstance } from '../../../src/solver/curtoisLoader.js';
+import { compileProblem } from '../../../src/solver/compiledProblem.js';
+import { evaluateRoster } from '../../../src/solver/evaluator.js';
+import { RosterSearch, type AnnealingSettings } from '../../../src/solver/localSearch.js';
+import { assignmentsFromRoster, rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
 
 export const CURTOIS_DIR = new URL('../../../../shared/bench/curtois/', import.meta.url);
 
@@ -38,4 +42,14 @@ export function curtois(instance: string): RosterProblem {
   const loaded = loadCurtoisInstance(readFileSync(new URL(`${instance}.txt`, CURTOIS_DIR), 'utf8'));
   if (!loaded.ok) throw new Error(loaded.error);
   return loaded.problem;
+}
+
+/** Anneals from `start` for `moves` moves (seed 1) and returns the best roster as assignments,
+ * with its score by the evaluator. */
+export function searchFrom(problem: RosterProblem, start: ShiftAssignment[], moves: number, settings: AnnealingSettings) {
+  const p = compileProblem(problem);
+  const run = new RosterSearch(p, 1, rosterFromAssignments(p, start), settings);
+  run.run({ moveBudget: moves }, () => run.moves / moves);
+  const roster = assignmentsFromRoster(p, run.best);
+  return { roster, score: evaluateRoster(problem, roster).score };
 }

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { compileProblem } from '../../../src/solver/compiledProblem.js';
-import { DEFAULT_ANNEALING, RosterSearch } from '../../../src/solver/localSearch.js';
+import { DEFAULT_ANNEALING } from '../../../src/solver/localSearch.js';
 import { evaluateRoster } from '../../../src/solver/evaluator.js';
-import { assignmentsFromRoster, rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
 import type { RosterProblem, ShiftAssignment } from '../../../src/domain/roster.js';
-import { tinyProblem, work } from './fixtures.js';
+import { searchFrom, tinyProblem, work } from './fixtures.js';
 
 // Every simple move aims at short cover (no re-plans, nothing else drawn): what these searches
 // find, only short-cover moves can have found.
 const SHORT_COVER_ONLY = { ...DEFAULT_ANNEALING, replanEffort: 0, wishSwapShare: 0, shortCoverShare: 1 };
 
-function search(problem: RosterProblem, start: ShiftAssignment[], moves: number) {
-  const p = compileProblem(problem);
-  const run = new RosterSearch(p, 1, rosterFromAssignments(p, start), SHORT_COVER_ONLY);
-  run.run({ moveBudget: moves }, () => run.moves / moves);
-  const roster = assignmentsFromRoster(p, run.best);
-  return { roster, score: evaluateRoster(problem, roster).score };
-}
+const search = (problem: RosterProblem, start: ShiftAssignment[], moves: number) => searchFrom(problem, start, moves, SHORT_COVER_ONLY);
 
 const daysOf = (roster: ShiftAssignment[], employeeId: string): string[] =>
   roster.filter((a) => a.employeeId === employeeId).map((a) => `${a.day}${a.shiftId}`);

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { compileProblem } from '../../../src/solver/compiledProblem.js';
-import { DEFAULT_ANNEALING, RosterSearch } from '../../../src/solver/localSearch.js';
+import { DEFAULT_ANNEALING } from '../../../src/solver/localSearch.js';
 import { evaluateRoster } from '../../../src/solver/evaluator.js';
-import { assignmentsFromRoster, rosterFromAssignments } from '../../../src/solver/rosterConversion.js';
 import type { RosterProblem, ShiftAssignment } from '../../../src/domain/roster.js';
-import { tinyProblem, work } from './fixtures.js';
+import { searchFrom, tinyProblem, work } from './fixtures.js';
 
 // Every simple move is a wish swap (no re-plans, nothing else drawn): what these searches find,
 // only wish swaps can have found.
 const WISH_SWAPS_ONLY = { ...DEFAULT_ANNEALING, replanEffort: 0, wishSwapShare: 1 };
 
-/** Runs the search from `start` and returns the best roster as assignments, with its score. */
-function search(problem: RosterProblem, start: ShiftAssignment[], moves: number) {
-  const p = compileProblem(problem);
-  const run = new RosterSearch(p, 1, rosterFromAssignments(p, start), WISH_SWAPS_ONLY);
-  run.run({ moveBudget: moves }, () => run.moves / moves);
-  const roster = assignmentsFromRoster(p, run.best);
-  return { roster, score: evaluateRoster(problem, roster).score };
-}
+const search = (problem: RosterProblem, start: ShiftAssignment[], moves: number) => searchFrom(problem, start, moves, WISH_SWAPS_ONLY);
 
 const holds = (roster: ShiftAssignment[], employeeId: string, day: number): string | undefined =>
   roster.find((a) => a.employeeId === employeeId && a.day === day)?.shiftId;
