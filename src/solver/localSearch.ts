@@ -471,7 +471,8 @@ export class RosterSearch {
     const D = p.days;
     const a = this.state.a;
     const i = this.shortCover[this.random.int(this.shortCount)]!;
-    // The list is a few hundred moves old: this requirement may be met by now.
+    // The list is up to 1 024 iterations old, and a roster adopted since is listed only at the
+    // next check: this requirement may be met by now.
     if (this.state.coverCount[i]! >= p.coverRequired[i]!) return false;
     const d = this.coverDay[i]!;
     const s = this.coverShift[i]!;
