@@ -54,6 +54,8 @@ export interface CompiledProblem {
   readonly coverSkill: Int32Array;
   readonly cellCoverStart: Int32Array;
   readonly cellCoverList: Int32Array;
+  /** The cell (day * shifts + shift) of each cover requirement. */
+  readonly coverCell: Int32Array;
   readonly skillCount: number;
   readonly employeeHasSkill: Uint8Array; // e * skillCount + k
   /** Fairness: contract group per employee and group sizes. */
@@ -210,6 +212,7 @@ export function compileProblem(problem: RosterProblem): CompiledProblem {
   const fill = cellCoverStart.slice(0, D * S);
   const cellCoverList = new Int32Array(C);
   for (let i = 0; i < C; i++) cellCoverList[fill[cellOf(i)]!++] = i;
+  const coverCell = Int32Array.from({ length: C }, (_, i) => cellOf(i));
 
   // Fairness groups = contracts.
   const contractIndex = new Map(problem.contracts.map((c, i) => [c.id, i]));
@@ -287,6 +290,7 @@ export function compileProblem(problem: RosterProblem): CompiledProblem {
     coverSkill,
     cellCoverStart,
     cellCoverList,
+    coverCell,
     skillCount: K,
     employeeHasSkill,
     fairnessWeight: problem.weights?.fairness ?? 0,

@@ -227,10 +227,7 @@ export class RosterSearch {
   private aimedLo = 0;
   /** The day of the unmet wish that aimAtUnmetWish found. */
   private aimedDay = 0;
-  /** Day and shift of each cover requirement, and the requirements short of their headcount when
-   * last listed (see listShortCover). */
-  private readonly coverDay: Int32Array;
-  private readonly coverShift: Int32Array;
+  /** The cover requirements short of their headcount when last listed (see listShortCover). */
   private readonly shortCover: Int32Array;
   private shortCount = 0;
 
@@ -273,16 +270,7 @@ export class RosterSearch {
       if (w >= 0 && (d === 0 || p.weekendOf[d - 1] !== w)) starts.push(d);
     }
     this.weekendStart = Int32Array.from(starts);
-    const requirements = p.coverRequired.length;
-    this.coverDay = new Int32Array(requirements);
-    this.coverShift = new Int32Array(requirements);
-    for (let cell = 0; cell < p.days * p.shifts; cell++) {
-      for (let k = p.cellCoverStart[cell]!; k < p.cellCoverStart[cell + 1]!; k++) {
-        this.coverDay[p.cellCoverList[k]!] = Math.floor(cell / p.shifts);
-        this.coverShift[p.cellCoverList[k]!] = cell % p.shifts;
-      }
-    }
-    this.shortCover = new Int32Array(requirements);
+    this.shortCover = new Int32Array(p.coverRequired.length);
   }
 
   get evaluations(): number {
@@ -407,9 +395,8 @@ export class RosterSearch {
   /** Applies a random move; false when the drawn move was not possible (nothing changed). */
   private proposeMove(): boolean {
     if (this.replanProbability > 0 && this.random.next() < this.replanProbability) return this.replanMove();
-    const { wishSwapShare } = this.settings;
+    const { wishSwapShare, shortCoverShare } = this.settings;
     if (wishSwapShare > 0 && !this.repairing && this.random.next() < wishSwapShare) return this.wishSwapMove();
-    const { shortCoverShare } = this.settings;
     if (shortCoverShare > 0 && !this.repairing && this.random.next() < shortCoverShare) return this.shortCoverMove();
     const r = this.random.next();
     const mix = this.settings.moveMix;
@@ -474,8 +461,8 @@ export class RosterSearch {
     // The list is up to 1 024 iterations old, and a roster adopted since is listed only at the
     // next check: this requirement may be met by now.
     if (this.state.coverCount[i]! >= p.coverRequired[i]!) return false;
-    const d = this.coverDay[i]!;
-    const s = this.coverShift[i]!;
+    const d = Math.floor(p.coverCell[i]! / p.shifts);
+    const s = p.coverCell[i]! % p.shifts;
     const minutes = this.minutesOf(s);
     for (let draw = 0; draw < AIM_TRIES; draw++) {
       const e = this.movable[this.random.int(this.movable.length)]!;
