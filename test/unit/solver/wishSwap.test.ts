@@ -35,6 +35,25 @@ describe('wish swaps (requests met by exchanging days)', () => {
     assert.equal(roster.filter((a) => a.employeeId === 'A').length, 2);
   });
 
+  it('meets a request by exchanging a whole run of days where one or two days would break a run', () => {
+    // A works days 0-2 and B days 4-6, three days each, the most and the fewest in a row either may
+    // work. B asks for day 1. Swapping one or two days splits someone's run; swapping the whole
+    // week keeps both runs whole and both at three shifts.
+    const problem = tinyProblem(
+      {
+        employees: [{ id: 'A', contractId: 'C' }, { id: 'B', contractId: 'C' }],
+        cover: cover([0, 1, 2, 4, 5, 6]),
+        shiftOnRequests: [{ employeeId: 'B', day: 1, shiftId: 'D', weight: 5 }],
+      },
+      { maxTotalMinutes: 1440, minConsecutiveWorkDays: 3, maxConsecutiveWorkDays: 3 },
+    );
+    const start = [...work('A', 'D', 0, 1, 2), ...work('B', 'D', 4, 5, 6)];
+    assert.deepEqual(evaluateRoster(problem, start).score, { hard: 0, medium: 0, soft: 5 });
+    const { roster, score } = search(problem, start, 200);
+    assert.deepEqual(score, { hard: 0, medium: 0, soft: 0 });
+    assert.deepEqual([0, 1, 2, 4, 5, 6].map((day) => holds(roster, 'B', day)), ['D', 'D', 'D', undefined, undefined, undefined]);
+  });
+
   it('grants a day off by trading it for a day of the same length', () => {
     // B asks for day 4 off, where B works a 10-hour night; A is off that day and works a night on
     // day 2 (where B is off) and a day shift on day 6. Both are at the maximum, so B gives A day 4
