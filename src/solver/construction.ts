@@ -26,15 +26,15 @@ export function constructRoster(p: CompiledProblem, hardWeight: number, mediumWe
   const state = new RosterScore(p, start);
   const cost = (): number => state.hard * hardWeight + state.medium * mediumWeight + state.soft;
   // Requirements in day order, so runs of work grow forwards.
-  const cover = p.problem.cover;
-  const order = Array.from({ length: cover.length }, (_, i) => i).sort((x, y) => cover[x]!.day - cover[y]!.day || x - y);
+  const dayOf = (i: number): number => Math.floor(p.coverCell[i]! / p.shifts);
+  const order = Array.from({ length: p.coverRequired.length }, (_, i) => i).sort((x, y) => dayOf(x) - dayOf(y) || x - y);
   const candidates: number[] = [];
   const gain = new Float64Array(E);
   for (const i of order) {
     if (state.coverCount[i]! >= p.coverRequired[i]!) continue;
     if (stopped()) break;
-    const day = cover[i]!.day;
-    const s = p.shiftIndex.get(cover[i]!.shiftId)!;
+    const day = dayOf(i);
+    const s = p.coverCell[i]! % p.shifts;
     const before = cost();
     candidates.length = 0;
     for (let e = 0; e < E; e++) {

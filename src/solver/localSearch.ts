@@ -515,10 +515,12 @@ export class RosterSearch {
     const d = Math.floor(p.coverCell[i]! / p.shifts);
     const s = p.coverCell[i]! % p.shifts;
     const minutes = this.minutesOf(s);
+    const skill = p.coverSkill[i]!;
     for (let draw = 0; draw < AIM_TRIES; draw++) {
       const e = this.movable[this.random.int(this.movable.length)]!;
       const current = a[e * D + d]!;
-      if (current === s || !this.isAllowed(e, d, s)) continue;
+      // Only an employee with the requirement's skill (if it names one) counts towards it.
+      if (current === s || !this.isAllowed(e, d, s) || (skill >= 0 && p.employeeHasSkill[e * p.skillCount + skill] === 0)) continue;
       if (current !== OFF) {
         if (this.minutesOf(current) !== minutes) continue;
         this.begin(e, -1);
