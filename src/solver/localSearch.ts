@@ -104,14 +104,17 @@ export interface AnnealingSettings {
    * rosters better by about 100 (6 %) in the median than none; 0.1 did no better, 0.02, 0.2 and
    * 0.5 worse (bench/RESULTS.md, "Wish swaps"). */
   wishSwapShare: number;
-  /** Share of wish swaps that first try to swap a whole block of days holding the wished day, one
+  /** Share of wish swaps that first try to swap the shortest block of days holding the wished day
    * over which both employees work the same minutes (wishBlockSwap); where there is none, the
    * two-day swap is tried. Swapping a run keeps both rows' runs of work whole where a one-day swap
-   * breaks consecutive-day rules (late in a one-thread Instance13 run, 95 % of the one-day wish
-   * swaps broke a hard rule). Instance13, one thread, 60 s: 0.3 beat none in 14 of 20 paired runs
-   * (medians 1 537.5 against 1 608.5), and 1 beat 0.3 in 8 of 10 (1 598 against 1 618.5;
-   * bench/RESULTS.md, "Wish block swaps"). */
+   * breaks consecutive-day rules (late in a one-thread Instance13 run, 97 % of the one-day wish
+   * swaps broke a hard rule). One thread, 60 s, paired runs against none: Instance13 won 4, lost 1
+   * of 6 (medians 1 613 / 1 620), Instance18 won 3 of 4 (4 835 / 4 896.5). Blocks drawn uniformly
+   * instead of the shortest did better on Instance13 (1 521.5 in the median) but lost all four on
+   * Instance18 (bench/RESULTS.md, "Wish block swaps"). */
   wishBlockShare: number;
+  /** The longest block a wish block swap may exchange, in days. */
+  wishBlockDays: number;
   /** Share of the simple moves, once hard rules are repaired, that put someone on a shift whose
    * cover is short (shortCoverMove). Where demand exceeds what the contracts allow (Instance13)
    * about a dozen of 500 cells stay short, and a change move seldom draws one. One thread, 60 s:
@@ -152,6 +155,7 @@ export const DEFAULT_ANNEALING: AnnealingSettings = {
   replanWishShare: 1,
   wishSwapShare: 0.05,
   wishBlockShare: 1,
+  wishBlockDays: 28,
   shortCoverShare: 0.05,
   capacityGuideWeight: 3,
   replanEjections: true,
@@ -237,6 +241,8 @@ export class RosterSearch {
   /** The day of the unmet wish that aimAtUnmetWish found. */
   private aimedDay = 0;
   /** The cover requirements short of their headcount when last listed (see listShortCover). */
+  /** Scratch of wishBlockSwap: running minutes balance over the days it may exchange. */
+  private readonly blockBalance: Int32Array;
   private readonly shortCover: Int32Array;
   private shortCount = 0;
 
@@ -280,6 +286,7 @@ export class RosterSearch {
     }
     this.weekendStart = Int32Array.from(starts);
     this.shortCover = new Int32Array(p.coverRequired.length);
+    this.blockBalance = new Int32Array(2 * Math.max(1, settings.wishBlockDays));
   }
 
   get evaluations(): number {
@@ -458,36 +465,39 @@ export class RosterSearch {
   }
 
   /**
-   * Swaps between e1 and e2 a block of at most `maxBlock` days holding day d over which both work
-   * the same minutes, drawn uniformly among such blocks; false when there is none. Cover and both
-   * employees' minutes stay as they were, and so do both rows' runs inside the block.
+   * Swaps between e1 and e2 the shortest block of days holding day d over which both work the same
+   * minutes (at most `wishBlockDays` long; uniformly among the shortest); false when there is none.
+   * Cover and both employees' minutes stay as they were, and so do both rows' runs inside the
+   * block. The shortest, because a longer block also exchanges more of the two rows that was fine.
    */
   private wishBlockSwap(e1: number, e2: number, d: number): boolean {
     const D = this.p.days;
     const a = this.state.a;
-    const maxBlock = this.settings.maxBlock;
+    const longest = this.settings.wishBlockDays;
     // The block cannot reach past a day the two may not exchange.
     let lo = d;
-    while (lo > 0 && d - lo + 1 < maxBlock && this.exchangeable(e1, e2, lo - 1)) lo--;
+    while (lo > 0 && d - lo + 1 < longest && this.exchangeable(e1, e2, lo - 1)) lo--;
     let hi = d;
-    while (hi < D - 1 && hi - d + 1 < maxBlock && this.exchangeable(e1, e2, hi + 1)) hi++;
-    let start = -1;
-    let end = -1;
-    let found = 0;
-    for (let from = lo; from <= d; from++) {
-      // diff: what e2 works over [from, to] less what e1 works.
-      let diff = 0;
-      for (let day = from; day < d; day++) diff += this.minutesOf(a[e2 * D + day]!) - this.minutesOf(a[e1 * D + day]!);
-      for (let to = d; to <= hi && to - from < maxBlock; to++) {
-        diff += this.minutesOf(a[e2 * D + to]!) - this.minutesOf(a[e1 * D + to]!);
-        if (diff === 0 && this.random.int(++found) === 0) [start, end] = [from, to];
+    while (hi < D - 1 && hi - d + 1 < longest && this.exchangeable(e1, e2, hi + 1)) hi++;
+    // balance[i]: what e2 works over days [lo, lo + i) less what e1 works.
+    const balance = this.blockBalance;
+    balance[0] = 0;
+    for (let day = lo; day <= hi; day++) balance[day - lo + 1] = balance[day - lo]! + this.minutesOf(a[e2 * D + day]!) - this.minutesOf(a[e1 * D + day]!);
+    const most = Math.min(longest, hi - lo + 1);
+    for (let length = 1; length <= most; length++) {
+      let start = -1;
+      let found = 0;
+      for (let from = Math.max(lo, d - length + 1); from <= d && from + length - 1 <= hi; from++) {
+        if (balance[from + length - lo] === balance[from - lo] && this.random.int(++found) === 0) start = from;
       }
+      if (found === 0) continue;
+      this.begin(e1, e2);
+      this.swapBlock(e1, e2, start, length);
+      return true;
     }
-    if (found === 0) return false;
-    this.begin(e1, e2);
-    this.swapBlock(e1, e2, start, end - start + 1);
-    return true;
+    return false;
   }
+
 
   /** Whether e1 and e2 may exchange their options on day d (also when the options are equal). */
   private exchangeable(e1: number, e2: number, d: number): boolean {

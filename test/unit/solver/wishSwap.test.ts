@@ -36,22 +36,27 @@ describe('wish swaps (requests met by exchanging days)', () => {
   });
 
   it('meets a request by exchanging a whole run of days where one or two days would break a run', () => {
-    // A works days 0-2 and B days 4-6, three days each, the most and the fewest in a row either may
-    // work. B asks for day 1. Swapping one or two days splits someone's run; swapping the whole
-    // week keeps both runs whole and both at three shifts.
+    // A works days 1-2 and B days 4-5: two shifts each, the most either may work, and neither may
+    // work a day alone. B asks for day 1. Exchanging one or two days leaves someone a lone day;
+    // exchanging days 1-5, the shortest block over which both work as much, hands each the other's run.
     const problem = tinyProblem(
       {
         employees: [{ id: 'A', contractId: 'C' }, { id: 'B', contractId: 'C' }],
-        cover: cover([0, 1, 2, 4, 5, 6]),
+        cover: cover([1, 2, 4, 5]),
         shiftOnRequests: [{ employeeId: 'B', day: 1, shiftId: 'D', weight: 5 }],
       },
-      { maxTotalMinutes: 1440, minConsecutiveWorkDays: 3, maxConsecutiveWorkDays: 3 },
+      { maxTotalMinutes: 960, minConsecutiveWorkDays: 2 },
     );
-    const start = [...work('A', 'D', 0, 1, 2), ...work('B', 'D', 4, 5, 6)];
+    const start = [...work('A', 'D', 1, 2), ...work('B', 'D', 4, 5)];
     assert.deepEqual(evaluateRoster(problem, start).score, { hard: 0, medium: 0, soft: 5 });
     const { roster, score } = search(problem, start, 200);
     assert.deepEqual(score, { hard: 0, medium: 0, soft: 0 });
-    assert.deepEqual([0, 1, 2, 4, 5, 6].map((day) => holds(roster, 'B', day)), ['D', 'D', 'D', undefined, undefined, undefined]);
+    assert.deepEqual([1, 2, 4, 5].map((day) => [holds(roster, 'A', day), holds(roster, 'B', day)]), [
+      [undefined, 'D'],
+      [undefined, 'D'],
+      ['D', undefined],
+      ['D', undefined],
+    ]);
   });
 
   it('grants a day off by trading it for a day of the same length', () => {
