@@ -240,9 +240,9 @@ export class RosterSearch {
   private aimedLo = 0;
   /** The day of the unmet wish that aimAtUnmetWish found. */
   private aimedDay = 0;
-  /** The cover requirements short of their headcount when last listed (see listShortCover). */
   /** Scratch of wishBlockSwap: running minutes balance over the days it may exchange. */
   private readonly blockBalance: Int32Array;
+  /** The cover requirements short of their headcount when last listed (see listShortCover). */
   private readonly shortCover: Int32Array;
   private shortCount = 0;
 
@@ -468,7 +468,7 @@ export class RosterSearch {
    * Swaps between e1 and e2 the shortest block of days holding day d over which both work the same
    * minutes (at most `wishBlockDays` long; uniformly among the shortest); false when there is none.
    * Cover and both employees' minutes stay as they were, and so do both rows' runs inside the
-   * block. The shortest, because a longer block also exchanges more of the two rows that was fine.
+   * block. The shortest, because a longer one also exchanges days neither row needed changed.
    */
   private wishBlockSwap(e1: number, e2: number, d: number): boolean {
     const D = this.p.days;
@@ -497,7 +497,6 @@ export class RosterSearch {
     }
     return false;
   }
-
 
   /** Whether e1 and e2 may exchange their options on day d (also when the options are equal). */
   private exchangeable(e1: number, e2: number, d: number): boolean {
