@@ -9,7 +9,8 @@
 // re-plan may take a fully staffed shift by pushing its worker to a short shift of the same day
 // (an ejection, priced by the planner and applied with the plan). Once hard rules are repaired, a
 // share of the simple moves meets a request not met by a wish swap: the employee and one who holds
-// the wished shift exchange that day and a second day that gives both their minutes back; and
+// the wished shift exchange the shortest block of days around it over which both work as much, or
+// else that day and a second day that gives both their minutes back; and
 // another share puts someone on a shift whose cover is short, keeping their minutes.
 // A move is applied, re-scored incrementally over a window around the changed days (see
 // rosterScore.ts), and undone when rejected; nothing is allocated per move.
@@ -425,12 +426,13 @@ export class RosterSearch {
   }
 
   /**
-   * Meets a wish by swapping two employees' days: the employee takes the partner's option on the
-   * wished day (see aimAtUnmetWish) and, where that changes their minutes, they also swap a second
-   * day, drawn among those whose options differ in length by the same amount the other way, so
-   * that cover and both employees' minutes stay as they were. Where every employee works close to
-   * the maximum (Instance13) a one-day swap breaks a minutes rule and is rejected, and the two
-   * days are seldom drawn together by chance.
+   * Meets a wish by swapping two employees' days: first a whole block holding the wished day
+   * (wishBlockSwap, in a share `wishBlockShare`); where there is none, the employee takes the
+   * partner's option on the wished day (see aimAtUnmetWish) and, where that changes their minutes,
+   * they also swap a second day, drawn among those whose options differ in length by the same
+   * amount the other way, so that cover and both employees' minutes stay as they were. Where every
+   * employee works close to the maximum (Instance13) a one-day swap breaks a minutes rule and is
+   * rejected, and the two days are seldom drawn together by chance.
    */
   private wishSwapMove(): boolean {
     if (!this.aimAtUnmetWish(1)) return false;
